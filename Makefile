@@ -1,0 +1,42 @@
+# Two commands work on a fresh machine: `make demo` and `make test`.
+# Each creates the virtual environment and installs what it needs by itself.
+
+PYTHON  ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-test
+BSTAMP  := $(VENV)/.installed-bench
+OUT     ?= out
+
+.PHONY: demo test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+$(BSTAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $@
+
+## The instructor's main job (for now: train on the digits, gradient-check, save plots).
+demo: $(STAMP)
+	$(PY) -m course demo --out $(OUT)
+
+## The test suite (pytest) and the linter.
+test: $(STAMP)
+	$(PY) -m pytest -q
+	$(PY) -m ruff check course autograder tests benchmarks
+
+lint: $(STAMP)
+	$(PY) -m ruff check course autograder tests benchmarks
+
+## Benchmarks against PyTorch CPU (not part of `make test`).
+bench: $(BSTAMP)
+	$(PY) benchmarks/bench_train_step.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache *.egg-info
