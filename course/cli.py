@@ -1,0 +1,53 @@
+"""The ``course`` command line.
+
+Subcommands are looked up in ``COMMANDS`` and import their modules only when run,
+so that ``course --help`` stays instant and the grading path stays lean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _demo(args):
+    from .demo import run
+
+    return run(out=args.out, epochs=args.epochs, seed=args.seed)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="A Jupyter course that teaches backpropagation through auto-graded exercises.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    demo = sub.add_parser(
+        "demo",
+        help="train a network on the 8x8 digits, gradient-check it and save the plots",
+        description=(
+            "Train a network with the reference engine on the bundled 8x8 handwritten "
+            "digits, print its accuracy and gradient-check figures, and save the plots."
+        ),
+    )
+    demo.add_argument("--out", default="out", help="folder for the plots (default: out)")
+    demo.add_argument("--epochs", type=int, default=60, help="training epochs (default: 60)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo.set_defaults(func=_demo)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``course`` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
