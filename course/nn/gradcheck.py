@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import check_2d
+from ._validate import ShapeError, check_2d
 from .activations import get_activation, softmax
 from .losses import get_loss
 from .model import check_parameters, model_backward, model_forward
@@ -90,6 +90,20 @@ def numerical_gradient(f, x, eps=1e-6):
     return grad
 
 
+def _targets(Y, n_L, m):
+    """``Y`` as float64 of shape ``(n_L, m)``; ``(m,)`` is accepted when ``n_L == 1``.
+
+    Never reshapes anything else: a transposed ``(m, n_L)`` target must be an error,
+    not silently scrambled into the right shape.
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.shape == (n_L, m):
+        return Y
+    if n_L == 1 and Y.shape == (m,):
+        return Y.reshape(1, m)
+    raise ShapeError(f"Y must have shape ({n_L}, {m}), like the network's output; got {Y.shape}")
+
+
 def _act(name, Z):
     """Apply an activation to ``Z`` of shape ``(..., n, m)`` (a stack of copies)."""
     if name == "softmax":
@@ -145,7 +159,7 @@ def model_numerical_gradients(
     X = check_2d(X, "X").astype(np.float64)
     L = check_parameters(parameters, X.shape[0])
     params = {k: np.asarray(v, dtype=np.float64) for k, v in parameters.items()}
-    Y = np.asarray(Y, dtype=np.float64).reshape(params[f"W{L}"].shape[0], X.shape[1])
+    Y = _targets(Y, params[f"W{L}"].shape[0], X.shape[1])
     spec = get_loss(loss)
 
     def cost(p):
@@ -229,7 +243,7 @@ def gradient_check(
     X = check_2d(X, "X").astype(np.float64)
     params = {k: np.asarray(v, dtype=np.float64) for k, v in parameters.items()}
     L = check_parameters(params, X.shape[0])
-    Yf = np.asarray(Y, dtype=np.float64).reshape(params[f"W{L}"].shape[0], X.shape[1])
+    Yf = _targets(Y, params[f"W{L}"].shape[0], X.shape[1])
     if grads is None:
         AL, caches = model_forward(X, params, hidden_activation, output_activation)
         grads = model_backward(AL, Yf, caches, hidden_activation, output_activation, loss)

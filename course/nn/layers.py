@@ -37,6 +37,15 @@ def _check_linear(A_prev, W, b, suffix=""):
     W = check_2d(W, Wn)
     A_prev = check_2d(A_prev, "A_prev")
     n, n_prev = W.shape
+    b = as_array(b, bn)
+    if (
+        b.shape != (n, 1) and b.ndim == 2 and b.shape[1] == 1
+        and W.shape == (A_prev.shape[0], b.shape[0])
+    ):  # W.T fits both b and A_prev: blame W, not A_prev
+        raise ShapeError(
+            f"{Wn} must have shape ({b.shape[0]}, {A_prev.shape[0]}) to fit {bn} {b.shape} "
+            f"and A_prev {A_prev.shape}; got {W.shape} (it looks transposed)"
+        )
     if A_prev.shape[0] != n_prev:
         hint = ""
         if A_prev.shape[1] == n_prev:
@@ -45,7 +54,6 @@ def _check_linear(A_prev, W, b, suffix=""):
             f"A_prev must have shape ({n_prev}, m) because {Wn} has shape {W.shape}; "
             f"got {A_prev.shape}{hint}"
         )
-    b = as_array(b, bn)
     if b.shape != (n, 1):
         hint = ""
         if b.shape == (n,):

@@ -23,8 +23,8 @@ loss                        output       per-example ``dAL``
 =========================== ============ =========================================
 
 Probabilities of exactly 0 or 1 are clipped to ``[eps, 1 - eps]`` (``eps`` the
-dtype's machine epsilon) so that costs and gradients stay finite; warnings are
-silenced inside so that a graded cell prints nothing to stderr.
+dtype's machine epsilon) so that costs and gradients stay finite and no numpy
+warning is raised: a graded cell prints nothing to stderr.
 """
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ class Loss(NamedTuple):
     terms: object
 
 
-#: name -> Loss(cost, grad, output_activation). With that output activation the
+#: name -> Loss(cost, grad, output_activation, terms). With that output activation the
 #: output layer's gradient is ``fused_output_grad(AL, Y) = AL - Y``.
 LOSSES = {
     "binary_cross_entropy": Loss(
@@ -307,11 +307,14 @@ def one_hot(labels, num_classes=None, dtype=np.float64):
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
         raise ValueError(
-            f"labels must be a 1-D array of integers; got shape {labels.shape}, dtype {labels.dtype}"
+            "labels must be a 1-D array of integers; "
+            f"got shape {labels.shape}, dtype {labels.dtype}"
         )
     C = int(labels.max()) + 1 if num_classes is None else int(num_classes)
     if labels.size and (labels.min() < 0 or labels.max() >= C):
-        raise ValueError(f"labels must lie in 0..{C - 1}; got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must lie in 0..{C - 1}; got values from {labels.min()} to {labels.max()}"
+        )
     Y = np.zeros((C, labels.size), dtype=dtype)
     Y[labels, np.arange(labels.size)] = 1
     return Y

@@ -56,7 +56,9 @@ def check_parameters(parameters, n_x=None):
         For example ``W2 must have shape (4, 5); got (5, 4)``.
     """
     if not isinstance(parameters, dict):
-        raise TypeError(f"parameters must be a dict of W1, b1, ...; got {type(parameters).__name__}")
+        raise TypeError(
+            f"parameters must be a dict of W1, b1, ...; got {type(parameters).__name__}"
+        )
     L = 0
     while f"W{L + 1}" in parameters:
         L += 1
@@ -80,6 +82,25 @@ def check_parameters(parameters, n_x=None):
     return L
 
 
+def _blame_x(X, parameters, err):
+    """Raise a message about ``X`` when ``W1`` fits the rest of the network and only ``X``
+    disagrees with it (typically ``X`` given batch-first, shape ``(m, n_x)``)."""
+    W1 = np.asarray(parameters["W1"])
+    if W1.ndim != 2 or X.shape[0] == W1.shape[1]:
+        return
+    try:
+        check_parameters(parameters, W1.shape[1])
+    except (ShapeError, KeyError, TypeError):
+        return  # the parameters themselves are inconsistent: keep the original message
+    hint = ""
+    if X.shape[1] == W1.shape[1]:
+        hint = " (it looks transposed: examples go in columns, X.T)"
+    raise ShapeError(
+        f"X must have shape ({W1.shape[1]}, m) because W1 has shape {W1.shape}; "
+        f"got {X.shape}{hint}"
+    ) from err
+
+
 def model_forward(X, parameters, hidden_activation="relu", output_activation="sigmoid"):
     """Forward pass through an L-layer network.
 
@@ -98,7 +119,11 @@ def model_forward(X, parameters, hidden_activation="relu", output_activation="si
         ``caches[l-1] = ((A_prev, W_l, b_l), Z_l)`` for ``l = 1, ..., L``.
     """
     X = check_2d(X, "X")
-    L = check_parameters(parameters, X.shape[0])
+    try:
+        L = check_parameters(parameters, X.shape[0])
+    except ShapeError as err:
+        _blame_x(X, parameters, err)
+        raise
     A, caches = X, []
     for l in range(1, L + 1):
         act = output_activation if l == L else hidden_activation
@@ -213,7 +238,8 @@ def update_parameters(parameters, grads, learning_rate):
     Returns
     -------
     parameters : dict
-        The updated parameters.
+        The updated parameters: ``W{l}`` of shape ``(n_l, n_{l-1})`` and ``b{l}`` of shape
+        ``(n_l, 1)``, with the shapes and dtypes of the input parameters.
     """
     L = check_parameters(parameters)
     new = {}

@@ -1,0 +1,47 @@
+"""The ``course`` command line and the demo it runs."""
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from course import cli, demo
+
+
+def test_help_lists_demo(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--help"])
+    assert exc.value.code == 0
+    assert "demo" in capsys.readouterr().out
+
+
+def test_unknown_command_is_an_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["no-such-command"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_demo_trains_checks_and_saves_plots(tmp_path):
+    stream = io.StringIO()
+    status = demo.run(out=tmp_path, epochs=15, seed=0, stream=stream)
+    report = stream.getvalue()
+    assert status == 0, report
+    # the gradient checks pass and the planted bug is caught
+    assert report.count(" ok") >= 2 and "caught" in report and "FAILED" not in report
+    # a real accuracy figure, well above chance (10 %) on held-out digits
+    test_acc = float(report.split("test accuracy")[1].split("%")[0])
+    assert test_acc > 80, report
+    for name in ["cost.png", "gradient_norms.png", "activations.png", "graph.png",
+                 "flower_boundary.png"]:
+        png = tmp_path / name
+        assert png.stat().st_size > 5000, name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_python_dash_m_course_runs():
+    result = subprocess.run([sys.executable, "-m", "course", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "demo" in result.stdout
