@@ -12,6 +12,7 @@ import copy
 import numpy as np
 import pytest
 
+
 def centered_difference(f, x, eps=1e-6):
     """Numerical gradient of the scalar function ``f`` at ``x`` (float64, a private copy).
 
