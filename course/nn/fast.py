@@ -69,8 +69,8 @@ class _Buffers:
         Scratch for ``dA[l-1] = W[l].T @ dZ[l]``.
     col, col2 : ndarray, shape (1, m)
         Per-example scratch (softmax: column max, sum, log of the sum).
-    out : ndarray, shape (n_L, m)
-        Scratch for the cost's element-wise terms.
+    out64 : ndarray, shape (2, n_L, m), float64
+        Scratch for the binary cross-entropy's element-wise terms.
     """
 
     def __init__(self, dims, m, dtype):
@@ -80,7 +80,7 @@ class _Buffers:
         self.dA = np.empty(max(dims[1:L], default=0) * m, dtype)
         self.col = np.empty((1, m), dtype)
         self.col2 = np.empty((1, m), dtype)
-        self.out = np.empty((dims[L], m), dtype)
+        self.out64 = np.empty((2, dims[L], m), np.float64)
 
 
 class FusedTrainer:
@@ -179,13 +179,23 @@ class FusedTrainer:
             buf = self._buffers[m] = _Buffers(self.layer_dims, m, self.dtype)
         return buf
 
+    def _check_x(self, X):
+        n_x = self.layer_dims[0]
+        if X.ndim != 2 or X.shape[0] != n_x:
+            hint = ""
+            if X.ndim == 2 and X.shape[1] == n_x:
+                hint = " (it looks transposed: examples go in columns, X.T)"
+            raise ShapeError(
+                f"X must have shape ({n_x}, m) because W1 has shape {self.W[1].shape}; "
+                f"got {X.shape}{hint}"
+            )
+
     def _check_batch(self, X, Y):
         """``X`` and ``Y`` as arrays of the network's dtype (no copy when they already are)."""
         X = np.asarray(X, dtype=self.dtype)
         Y = np.asarray(Y, dtype=self.dtype)  # a float64 label must not upcast the network
-        n_x, n_out = self.layer_dims[0], self.layer_dims[-1]
-        if X.ndim != 2 or X.shape[0] != n_x:
-            raise ShapeError(f"X must have shape ({n_x}, m); got {X.shape}")
+        n_out = self.layer_dims[-1]
+        self._check_x(X)
         m = X.shape[1]
         if Y.shape == (m,) and n_out == 1:
             Y = Y.reshape(1, m)
@@ -211,8 +221,7 @@ class FusedTrainer:
     def predict_proba(self, X):
         """The network's output ``AL``, shape ``(n_L, m)`` (a new array)."""
         X = np.asarray(X, dtype=self.dtype)
-        if X.ndim != 2 or X.shape[0] != self.layer_dims[0]:
-            raise ShapeError(f"X must have shape ({self.layer_dims[0]}, m); got {X.shape}")
+        self._check_x(X)
         buf = _Buffers(self.layer_dims, X.shape[1], self.dtype)
         ZL = self._forward(X, buf)
         self._output(ZL, buf, None)
@@ -241,8 +250,15 @@ class FusedTrainer:
             ZL /= col
         elif self.output_activation == "sigmoid":
             if Y is not None:
-                # J = (1/m) sum [softplus(z) - y z],  softplus(z) = log(1 + e^z)
-                cost = float(np.sum(np.logaddexp(0, ZL, out=buf.out))) - float(np.vdot(Y, ZL))
+                # J = (1/m) sum [softplus(z) - y z],  softplus(z) = log(1 + e^z) = logaddexp(0, z).
+                # Each term is computed in float64 (the output layer is small): in float32,
+                # softplus(z) - y z for a confident, right prediction cancels to noise.
+                t, yz = buf.out64
+                np.copyto(t, ZL)
+                np.multiply(Y, t, out=yz)
+                np.logaddexp(0, t, out=t)
+                t -= yz
+                cost = float(np.sum(t))
             # sigmoid(z) = (1 + tanh(z / 2)) / 2: no exp, so no overflow for large |z|
             ZL *= 0.5
             np.tanh(ZL, out=ZL)
@@ -272,6 +288,8 @@ class FusedTrainer:
             :meth:`course.nn.NeuralNetwork.step`), or ``None`` when ``cost`` is false.
         """
         X, Y = self._check_batch(X, Y)
+        if not np.isfinite(learning_rate):
+            raise ValueError(f"learning_rate must be a finite number; got {learning_rate!r}")
         m = X.shape[1]
         L, W, b = self.L, self.W, self.b
         buf = self._buffers_for(m)
