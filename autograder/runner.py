@@ -1,0 +1,272 @@
+"""What runs inside the sandbox: a submission's code, then the check cases.
+
+This module is imported by the sandbox's zygote *before* any student code runs and
+imports only the standard library, numpy and :mod:`autograder.plain`. It never sees
+the reference implementation, the hidden checks' code or the expected answers: it
+receives cells and the cases' *inputs*, and sends back events, one plain-data
+message each, on a pipe:
+
+=====================================================  ===================================
+event                                                  meaning
+=====================================================  ===================================
+``{"event": "cell", "i": i, "phase": "start"}``        cell ``i`` begins (a crash or hang
+                                                       now is blamed on it)
+``{"event": "cell", "i": i, "phase": "done",           cell ``i`` ended; ``error`` is
+"error": ..., "kept": n, "dropped": n}``               ``None`` or one line
+``{"event": "case", "q": q, "k": k, "phase": "start"}``  case ``k`` of question ``q`` begins
+``{"event": "case", "q": q, "k": k, "phase": "done",   its outcome (see
+"outcome": {...}}``                                    :func:`autograder.checks.run_case`)
+``{"event": "imports", "blocked": [...]}``             modules the code tried and failed to
+                                                       import because they are withheld
+``{"event": "done"}``                                  all done
+=====================================================  ===================================
+
+Cells are filtered before they run (``mode="definitions"``, the default): only
+imports, ``def``/``class`` statements and assignments of constants are kept, so a
+training loop, a plot or a stray ``sys.exit()`` at the top level of a cell costs no
+time and cannot interfere. ``mode="all"`` runs every statement, like Jupyter.
+Every cell runs on its own: one that raises does not stop the next from defining
+its functions, and a cell with a syntax error still contributes the ``def`` blocks
+that parse on their own.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import sys
+import time
+import types
+
+import numpy as np
+
+from . import plain
+
+__all__ = ["WITHHELD", "filter_source", "run_task"]
+
+#: Packages that submissions may not import while they are graded.
+WITHHELD = ("course", "autograder")
+
+_KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_CHEAP_CALL_ROOTS = {"np", "numpy", "math"}
+
+
+def _is_cheap(node):
+    """An expression safe and cheap to evaluate at definition time (constants, names,
+    arithmetic on them, containers of them, ``np.float32``-style attributes)."""
+    if isinstance(node, ast.Constant | ast.Name):
+        return True
+    if isinstance(node, ast.Attribute):
+        return _is_cheap(node.value)
+    if isinstance(node, ast.UnaryOp):
+        return _is_cheap(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _is_cheap(node.left) and _is_cheap(node.right)
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(_is_cheap(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is None or _is_cheap(k) for k in node.keys) and all(
+            _is_cheap(v) for v in node.values
+        )
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        root = node.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return (
+            isinstance(root, ast.Name)
+            and root.id in _CHEAP_CALL_ROOTS
+            and all(isinstance(a, ast.Constant) for a in node.args)
+            and all(isinstance(k.value, ast.Constant) for k in node.keywords)
+        )
+    return False
+
+
+def _keep(stmt):
+    if isinstance(stmt, _KEEP):
+        return True
+    if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        return all(isinstance(t, ast.Name) for t in targets) and _is_cheap(stmt.value)
+    if isinstance(stmt, ast.Try):  # try: import x / except ImportError: ...
+        return all(isinstance(s, ast.Import | ast.ImportFrom) for s in stmt.body)
+    return False
+
+
+def _strip_magics(source):
+    """Blank out IPython magics and shell escapes (``%matplotlib inline``, ``!pip``)."""
+    lines = source.splitlines()
+    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
+
+
+def _chunks(source):
+    """Split a source that does not parse into top-level blocks that might."""
+    lines = source.splitlines()
+    starts = [i for i, ln in enumerate(lines) if ln[:1] not in ("", " ", "\t", "#", ")", "]", "}")]
+    starts.append(len(lines))
+    for a, b in zip(starts, starts[1:], strict=False):
+        yield "\n".join(lines[a:b])
+
+
+def filter_source(source, mode="definitions"):
+    """Parse a cell and keep what should run.
+
+    Returns
+    -------
+    module : ast.Module
+        The statements to run.
+    kept, dropped : int
+        Counts of top-level statements kept and left out.
+    error : str or None
+        A syntax error, reported even when parts of the cell could be kept.
+    """
+    source = _strip_magics(source)
+    error = None
+    try:
+        tree = ast.parse(source)
+        body = tree.body
+    except SyntaxError as err:
+        error = f"SyntaxError: {err.msg} (line {err.lineno})"
+        body = []
+        for chunk in _chunks(source):
+            try:
+                body.extend(ast.parse(chunk).body)
+            except SyntaxError:
+                continue
+        if mode == "all":  # keep only the definitions that parse
+            body = [s for s in body if isinstance(s, _KEEP)]
+    kept = body if mode == "all" else [s for s in body if _keep(s)]
+    module = ast.Module(body=kept, type_ignores=[])
+    return module, len(kept), len(body) - len(kept), error
+
+
+class _Withhold:
+    """A meta-path finder that refuses the withheld packages and remembers who asked."""
+
+    def __init__(self, names):
+        self.names = names
+        self.blocked = []
+
+    def find_spec(self, fullname, path=None, target=None):
+        top = fullname.partition(".")[0]
+        if top in self.names:
+            if fullname not in self.blocked:
+                self.blocked.append(fullname)
+            raise ImportError(
+                f"{fullname} is not available while your notebook is graded: "
+                "graded functions must be your own code"
+            )
+        return None
+
+
+def _one_line(exc):
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _where(exc):
+    """``cell line N`` of the innermost frame that belongs to the student's code."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith("<cell"):
+            line = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return "" if line is None else f" ({line[0].strip('<>')}, line {line[1]})"
+
+
+def _call(func, case):
+    """Call ``func`` on a case's inputs; the outcome as a dict (see the module docs)."""
+    args = copy.deepcopy(tuple(case.get("args", ())))
+    kwargs = copy.deepcopy(dict(case.get("kwargs", {})))
+    if case.get("np_seed") is not None:
+        np.random.seed(case["np_seed"])
+    out = {"status": "returned", "value": None, "args_after": None, "error": None}
+    start = time.perf_counter()
+    try:
+        with np.errstate(all="ignore"):
+            out["value"] = func(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - any student error is an outcome
+        out["status"] = "raised"
+        out["error"] = _one_line(exc) + _where(exc)
+    out["seconds"] = time.perf_counter() - start
+    out["args_after"] = (args, kwargs)
+    return out
+
+
+def run_task(task, emit, mode="definitions"):
+    """Run one submission's task and report every step through ``emit(event)``.
+
+    Parameters
+    ----------
+    task : dict
+        ``{"cells": [str, ...], "skip_cells": [int, ...], "questions": [{"name": str,
+        "cases": [{"args", "kwargs", "np_seed"}, ...]}, ...], "start": [q, k],
+        "mode": "definitions" | "all"}``.
+    emit : callable
+        Sends one event (a plain-data dict) to the grader.
+    """
+    mode = task.get("mode", mode)
+    skip = set(task.get("skip_cells", ()))
+    withhold = _Withhold(WITHHELD)
+    sys.meta_path.insert(0, withhold)
+    for name in list(sys.modules):
+        if name.partition(".")[0] in WITHHELD:
+            del sys.modules[name]
+    main = types.ModuleType("__main__")  # a fresh namespace, like a new kernel's
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    ns = main.__dict__
+    for i, source in enumerate(task.get("cells", ())):
+        if i in skip:
+            continue
+        emit({"event": "cell", "i": i, "phase": "start"})
+        module, kept, dropped, error = filter_source(source, mode)
+        try:
+            code = compile(module, f"<cell {i + 1}>", "exec")
+            with np.errstate(all="ignore"):
+                exec(code, ns)
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt included
+            error = error or _one_line(exc) + _where(exc)
+        emit({"event": "cell", "i": i, "phase": "done", "error": error,
+              "kept": kept, "dropped": dropped})
+    if withhold.blocked:
+        emit({"event": "imports", "blocked": list(withhold.blocked)})
+    q0, k0 = task.get("start", (0, 0))
+    for q, question in enumerate(task.get("questions", ())):
+        if q < q0:
+            continue
+        func = ns.get(question["name"])
+        for k, case in enumerate(question.get("cases", ())):
+            if q == q0 and k < k0:
+                continue
+            emit({"event": "case", "q": q, "k": k, "phase": "start"})
+            if func is None:
+                outcome = {"status": "missing", "error": None}
+            elif not callable(func):
+                outcome = {"status": "not_callable", "error": type(func).__name__}
+            else:
+                try:
+                    outcome = _call(func, case)
+                except BaseException as exc:  # SystemExit raised by the student's function
+                    outcome = {"status": "raised", "error": _one_line(exc)}
+            emit({"event": "case", "q": q, "k": k, "phase": "done", "outcome": outcome})
+    if withhold.blocked:
+        emit({"event": "imports", "blocked": list(withhold.blocked)})
+    emit({"event": "done"})
+
+
+def in_process(task, mode="definitions"):
+    """Run a task in this process and return its events, decoded as the grader sees them.
+
+    For tests and debugging only: nothing is isolated.
+    """
+    events = []
+    saved_path, saved_modules = list(sys.meta_path), dict(sys.modules)
+    try:
+        run_task(task, lambda e: events.append(plain.roundtrip(e)), mode)
+    finally:
+        sys.meta_path[:] = saved_path
+        sys.modules.clear()
+        sys.modules.update(saved_modules)
+    return events
