@@ -1,0 +1,120 @@
+"""``course grade``: grade submissions out of process and write every report.
+
+Steps, in order: find the submissions, grade them in sandboxes (in parallel with
+``--jobs``), then write the JSON, the CSV gradebook, one HTML feedback page per
+submission and the class summary, and print the grade table. The reports are
+written even when some submissions could not be graded (each gets a row and a
+reason); the exit status is 0 when every submission was graded, 1 when some ended
+in an error, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers):
+    """Register ``grade`` on an argparse subparsers object."""
+    p = subparsers.add_parser(
+        "grade",
+        help="grade notebooks in sandboxes and write JSON, CSV, HTML feedback and a summary",
+        description="Grade one notebook, a folder of notebooks (student id = file name) or "
+        "nbgrader's submitted/<student>/<assignment>/ folder. Each submission runs in its "
+        "own sandbox (no network, no other files, time and memory limits); results are "
+        "compared with the reference engine in this process.",
+    )
+    p.add_argument("paths", nargs="+", help="notebook files or folders")
+    p.add_argument("--assignment", help="assignment name (default: the folder's name)")
+    p.add_argument("--out", default="grades", help="folder for the reports (default: grades)")
+    p.add_argument("--json", dest="json_path", help="JSON results (default: OUT/grades.json)")
+    p.add_argument("--csv", dest="csv_path", help="CSV gradebook (default: OUT/grades.csv)")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="submissions graded in parallel")
+    p.add_argument("--only", help="comma-separated graded functions to check (default: all "
+                   "of the assignment's)")
+    p.add_argument("--mode", choices=["definitions", "all"], default="definitions",
+                   help="run only imports, defs and constants of each cell (default), or "
+                   "every statement")
+    p.add_argument("--timeout", type=float, default=10.0,
+                   help="seconds allowed per cell and per check case (default 10)")
+    p.add_argument("--no-isolation", action="store_true",
+                   help="run WITHOUT the OS sandbox (for machines without root; unsafe)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table")
+    p.set_defaults(func=run)
+    return p
+
+
+def _progress(total, quiet):
+    """A tqdm bar with ETA on a terminal; nothing when quiet or not on a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None, lambda: None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None, lambda: None
+    bar = tqdm(total=total, unit="sub", desc="grading", file=sys.stderr)
+
+    def update(row):
+        bar.set_postfix_str(row["student"][:20], refresh=False)
+        bar.update(1)
+
+    return update, bar.close
+
+
+def run(args, stream=None):
+    """Run ``course grade`` with parsed ``args``; returns the exit status."""
+    from . import report
+    from .grader import GradeError, discover, grade_batch
+    from .sandbox import Limits, SandboxError
+
+    stream = stream or sys.stdout
+    out = Path(args.out)
+    try:
+        subs = discover(args.paths, args.assignment)
+    except GradeError as err:
+        print(f"course grade: {err}", file=sys.stderr)
+        return 2
+    if not subs:
+        print(f"course grade: no notebooks found in {' '.join(args.paths)}", file=sys.stderr)
+        return 2
+    limits = Limits(cell_seconds=args.timeout, case_seconds=args.timeout)
+    names = [n.strip() for n in args.only.split(",")] if args.only else None
+    update, close = _progress(len(subs), args.quiet)
+    hide = [Path(p).resolve() for p in args.paths] + [out.resolve()]
+    for extra in (args.json_path, args.csv_path):
+        if extra:
+            hide.append(Path(extra).resolve().parent)
+    t0 = time.perf_counter()
+    try:
+        rows = grade_batch(subs, jobs=args.jobs, limits=limits,
+                           isolation="none" if args.no_isolation else "full",
+                           hide=hide, names=names, mode=args.mode, progress=update)
+    except (GradeError, SandboxError) as err:
+        close()
+        print(f"course grade: {err}", file=sys.stderr)
+        return 2
+    finally:
+        close()
+    seconds = time.perf_counter() - t0
+    meta = {"isolation": "none" if args.no_isolation else "full", "mode": args.mode,
+            "jobs": args.jobs, "seconds": round(seconds, 3), "limits": limits.__dict__}
+    json_path = report.write_json(rows, args.json_path or out / "grades.json", meta)
+    csv_path = report.write_csv(rows, args.csv_path or out / "grades.csv")
+    pages = report.write_feedback(rows, out / "feedback")
+    summary = report.summarize(rows)
+    report.write_summary(summary, out)
+    errors = [r for r in rows if r["status"] != "graded"]
+    if not args.quiet:
+        print(report.format_table(rows), file=stream)
+        print(f"\n{len(rows)} submissions graded in {seconds:.2f} s "
+              f"({seconds / len(rows):.3f} s each, {args.jobs} job(s)); "
+              f"{len(errors)} could not be graded", file=stream)
+        if args.no_isolation:
+            print("WARNING: graded without isolation (--no-isolation)", file=stream)
+        print(f"results   {json_path}\ngradebook {csv_path}\nfeedback  "
+              f"{pages[0].parent.parent if pages else out}/<assignment>/<student>.html\n"
+              f"summary   {out / 'summary.html'}", file=stream)
+    return 1 if errors else 0

@@ -1,0 +1,435 @@
+"""The batch grader behind ``course grade``.
+
+Pipeline for one submission, in order (each step uses only what the ones before
+produced; a failure at any step costs that submission or that question only):
+
+1. **read**: the code cells of the notebook(s) (:mod:`autograder.notebook`); a broken
+   file ends here with ``status = "error"`` and a reason.
+2. **plan**: for every question (graded function) of the assignment, the public
+   cases and the hidden cases seeded by the student id, built in this trusted process
+   with the reference engine (:mod:`autograder.checks`).
+3. **run**: the cells and the cases' inputs go to a fresh sandbox
+   (:mod:`autograder.sandbox`); its events come back as plain data. A cell that hangs
+   or kills the process is skipped on a restart; a case that does is scored 0 for the
+   rest of its question, and grading resumes with the next question.
+4. **judge**: each outcome is compared with the expected values here, with an
+   unmodified numpy; questions get their scores and feedback.
+
+The batch runs submissions in parallel (``jobs``), one sandbox slot (uid) per worker,
+and always returns one row per submission.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import plain
+from .notebook import NotebookError, code_cells
+from .sandbox import Limits, SandboxError, Zygote
+
+__all__ = ["GradeError", "Submission", "default_hidden", "discover", "grade_batch"]
+
+#: Outcome statuses a sandbox may report; anything else is a protocol error.
+_STATUSES = {"returned", "raised", "missing", "not_callable"}
+#: Restarts of the sandbox allowed per submission (each after a hang or a crash).
+MAX_RESTARTS = 12
+
+
+class GradeError(ValueError):
+    """Bad arguments to the grader (a missing path, an unknown assignment...)."""
+
+
+@dataclass
+class Submission:
+    """One student's work for one assignment: one or more notebook files."""
+
+    student: str
+    assignment: str
+    paths: list = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- discovery
+
+_SUFFIXES = (".ipynb", ".py")
+
+
+def _notebooks(folder):
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix in _SUFFIXES and not p.name.startswith("."))
+
+
+def discover(paths, assignment=None):
+    """Find the submissions under ``paths``.
+
+    Three layouts are understood:
+
+    * a single notebook file: the student id is the file name without extension;
+    * a folder of notebooks: one submission per file, student id = file name;
+    * nbgrader's ``submitted/<student>/<assignment>/*.ipynb`` (give the ``submitted``
+      folder or its parent): one submission per student and assignment, all notebooks
+      of the assignment folder together.
+
+    Parameters
+    ----------
+    paths : list of str or Path
+    assignment : str, optional
+        Assignment name for the first two layouts (default: the folder's name, or
+        ``"default"`` for a single file); the nbgrader layout names its own.
+
+    Returns
+    -------
+    list of Submission
+        Sorted by student, then assignment; student ids are unique per assignment.
+    """
+    subs = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise GradeError(f"{path}: no such file or folder; expected a notebook, a folder "
+                             "of notebooks or nbgrader's submitted/ folder")
+        if path.is_file():
+            subs.append(Submission(path.stem, assignment or "default", [path]))
+            continue
+        root = path / "submitted" if (path / "submitted").is_dir() else path
+        nbgrader = root.name == "submitted" or (
+            not _notebooks(root)
+            and any(d.is_dir() and any(e.is_dir() for e in d.iterdir())
+                    for d in root.iterdir() if not d.name.startswith("."))
+        )
+        if nbgrader:
+            for sdir in sorted(d for d in root.iterdir() if d.is_dir()
+                               and not d.name.startswith(".")):
+                for adir in sorted(d for d in sdir.iterdir() if d.is_dir()
+                                   and not d.name.startswith(".")):
+                    if assignment and adir.name != assignment:
+                        continue
+                    subs.append(Submission(sdir.name, adir.name, _notebooks(adir)))
+        else:
+            for nb in _notebooks(root):
+                subs.append(Submission(nb.stem, assignment or root.name, [nb]))
+    seen = {}
+    for sub in subs:
+        key = (sub.student, sub.assignment)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            sub.student = f"{sub.student} ({seen[key]})"
+    return sorted(subs, key=lambda s: (s.student, s.assignment))
+
+
+def default_hidden(extra=()):
+    """Paths a sandbox must not see: the grader's own sources and project, homes, extras.
+
+    The project folder that holds ``course`` and ``autograder`` is hidden entry by
+    entry, except the one that holds the running Python (a virtual environment kept in
+    the project must stay visible for numpy to work).
+    """
+    import autograder
+
+    hidden = {str(Path(p).resolve()) for p in extra}
+    keep = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    pkg_dirs = [Path(autograder.__file__).resolve().parent]
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("course")
+        if spec and spec.origin:
+            pkg_dirs.append(Path(spec.origin).resolve().parent)
+    except (ImportError, ValueError):
+        pass
+    for pkg in pkg_dirs:
+        hidden.add(str(pkg))
+        project = pkg.parent
+        if (project / "pyproject.toml").exists() or (project / ".git").exists():
+            for entry in project.iterdir():
+                if entry.is_dir() and not any(k == entry or entry in k.parents for k in keep):
+                    hidden.add(str(entry))
+    for home in ("/root", "/home", str(Path.home())):
+        hidden.add(home)
+    cwd = Path.cwd().resolve()
+    if cwd != Path("/") and not any(k == cwd or cwd in k.parents for k in keep):
+        hidden.add(str(cwd))
+    return sorted(hidden)
+
+
+# ----------------------------------------------------------------------------- execution
+
+
+class _Run:
+    """What the sandbox reported for one submission, across restarts."""
+
+    def __init__(self, n_cells, questions):
+        self.cell_errors = {}
+        self.skipped = {}
+        self.blocked = []
+        self.outcomes = [[None] * len(q["cases"]) for q in questions]
+        self.problems = []  # submission-level notes (restarts, protocol errors)
+
+
+def _validate_event(ev, n_cells, questions):
+    if type(ev) is not dict or ev.get("event") not in ("cell", "case", "imports", "done",
+                                                          "setup_error"):
+        raise plain.PlainDataError("unexpected event")
+    kind = ev["event"]
+    if kind == "cell":
+        if type(ev.get("i")) is not int or not 0 <= ev["i"] < n_cells:
+            raise plain.PlainDataError("bad cell index")
+    elif kind == "case":
+        q, k = ev.get("q"), ev.get("k")
+        if type(q) is not int or not 0 <= q < len(questions):
+            raise plain.PlainDataError("bad question index")
+        if type(k) is not int or not 0 <= k < len(questions[q]["cases"]):
+            raise plain.PlainDataError("bad case index")
+        if ev.get("phase") == "done":
+            out = ev.get("outcome")
+            if type(out) is not dict or out.get("status") not in _STATUSES:
+                raise plain.PlainDataError("bad outcome")
+    return kind
+
+
+def _execute(zygote, slot, cells, questions, limits, mode):
+    """Run ``cells`` then the cases of ``questions`` in sandboxes; returns a :class:`_Run`."""
+    run = _Run(len(cells), questions)
+    skip = set()
+    start = (0, 0)
+    t_end = time.monotonic() + limits.total_seconds
+    restarts = 0
+    while True:
+        sb = zygote.spawn(slot)
+        task = {"cells": cells, "skip_cells": sorted(skip), "start": list(start),
+                "questions": questions, "mode": mode}
+        state = None  # ("cell", i) or ("case", q, k) while a step is under way
+        step_end = [t_end]
+        try:
+            sb.send(plain.dumps(task))
+            read = sb.reader(lambda: min(step_end[0], t_end))
+            while True:
+                ev = plain.read_message(read)
+                kind = _validate_event(ev, len(cells), questions)
+                if kind == "setup_error":
+                    raise SandboxError(str(ev.get("error")))
+                if kind == "done":
+                    return run
+                if kind == "imports":
+                    blocked = ev.get("blocked")
+                    if type(blocked) is list:
+                        run.blocked = sorted({str(b) for b in blocked} | set(run.blocked))
+                    continue
+                now = time.monotonic()
+                if kind == "cell":
+                    if ev.get("phase") == "start":
+                        state = ("cell", ev["i"])
+                        step_end[0] = now + limits.cell_seconds
+                    else:
+                        err = ev.get("error")
+                        if err is not None:
+                            run.cell_errors[ev["i"]] = str(err)[:500]
+                        state, step_end[0] = None, t_end
+                else:
+                    q, k = ev["q"], ev["k"]
+                    if ev.get("phase") == "start":
+                        state = ("case", q, k)
+                        step_end[0] = now + limits.case_seconds
+                    else:
+                        run.outcomes[q][k] = ev["outcome"]
+                        state, step_end[0] = None, t_end
+        except (TimeoutError, EOFError, plain.PlainDataError) as err:
+            timed_out = isinstance(err, TimeoutError)
+            if isinstance(err, plain.PlainDataError):
+                why = f"its process sent invalid data ({err})"
+            elif timed_out:
+                why = "timed out"
+            else:
+                why = "crashed (its process ended)"
+        finally:
+            sb.close()
+        restarts += 1
+        if state is None or time.monotonic() >= t_end or restarts > MAX_RESTARTS:
+            reason = ("the submission used up its total time limit "
+                      f"({limits.total_seconds:g} s)" if time.monotonic() >= t_end
+                      else f"the sandbox {why}" if state is None
+                      else f"too many restarts after hangs and crashes ({restarts})")
+            run.problems.append(reason)
+            for q, outs in enumerate(run.outcomes):
+                for k, o in enumerate(outs):
+                    if o is None:
+                        outs[k] = {"status": "crashed", "error": reason}
+            return run
+        if state[0] == "cell":
+            i = state[1]
+            skip.add(i)
+            limit = f" after {limits.cell_seconds:g} s" if timed_out else ""
+            run.skipped[i] = f"cell {i + 1} {why}{limit}; it was skipped"
+            run.cell_errors[i] = run.skipped[i]
+        else:
+            q, k = state[1], state[2]
+            status = "timeout" if timed_out else "crashed"
+            limit = f" (limit {limits.case_seconds:g} s)" if timed_out else ""
+            for kk in range(k, len(run.outcomes[q])):
+                run.outcomes[q][kk] = {
+                    "status": status,
+                    "error": f"{questions[q]['name']} {why}{limit}"
+                    + ("" if kk == k else " on an earlier case"),
+                }
+            start = (q + 1, 0)
+            if start[0] >= len(questions):
+                return run
+
+
+# ------------------------------------------------------------------------------- grading
+
+
+def _questions_for(assignment, names):
+    from .checks import CHECKS
+
+    if names is None:
+        from .assignments import questions_for
+
+        names = questions_for(assignment)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise GradeError(f"no check for {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}")
+    return [CHECKS[n] for n in names]
+
+
+def _plan(checks, student, assignment, public_seed=0):
+    from .checks import hidden_seed
+
+    seed = hidden_seed(student, assignment)
+    plan = []
+    for check in checks:
+        cases = list(check.cases(public_seed, False)) + list(check.cases(seed, True))
+        plan.append((check, cases))
+    return plan
+
+
+def _zero_questions(checks, reason):
+    return [{"name": c.name, "score": 0.0, "max_score": float(c.points),
+             "feedback": [reason], "diagnoses": []} for c in checks]
+
+
+def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definitions"):
+    """Grade one submission; always returns a row (a dict), never raises for its content."""
+    from .checks import grade_question
+
+    limits = limits or zygote.limits
+    t0 = time.perf_counter()
+    checks = _questions_for(sub.assignment, names)
+    row = {"student": sub.student, "assignment": sub.assignment,
+           "files": [str(p) for p in sub.paths], "status": "graded", "error": None,
+           "score": 0.0, "max_score": float(sum(c.points for c in checks)),
+           "questions": [], "cells": [], "seconds": 0.0}
+    try:
+        if not sub.paths:
+            raise NotebookError("no notebook (.ipynb) in the submission folder")
+        cells = []
+        for p in sub.paths:
+            cells.extend(code_cells(p))
+    except NotebookError as err:
+        row.update(status="error", error=str(err),
+                   questions=_zero_questions(checks, f"not graded: {err}"))
+        row["seconds"] = time.perf_counter() - t0
+        return row
+    plan = _plan(checks, sub.student, sub.assignment)
+    questions = [{"name": c.name,
+                  "cases": [{"args": cs.args, "kwargs": cs.kwargs, "np_seed": cs.np_seed}
+                            for cs in cases]} for c, cases in plan]
+    try:
+        run = _execute(zygote, slot, cells, questions, limits, mode)
+    except SandboxError as err:
+        row.update(status="error", error=f"the sandbox failed: {err}",
+                   questions=_zero_questions(checks, f"not graded: {err}"))
+        row["seconds"] = time.perf_counter() - t0
+        return row
+    row["cells"] = [{"cell": i + 1, "error": e} for i, e in sorted(run.cell_errors.items())]
+    if run.problems:
+        row["error"] = "; ".join(run.problems)
+    reference = [b for b in run.blocked if b.partition(".")[0] in ("course", "autograder")]
+    for (check, cases), outcomes in zip(plan, run.outcomes, strict=True):
+        if reference:
+            result = {"name": check.name, "score": 0.0, "max_score": float(check.points),
+                      "feedback": [f"your notebook imports {', '.join(reference)}: the course's "
+                                   "reference implementation is not available during grading "
+                                   "and using it scores 0; write the function yourself"],
+                      "diagnoses": ["imported_reference"]}
+        else:
+            outcomes = [o if o is not None else {"status": "crashed", "error": "not run"}
+                        for o in outcomes]
+            result = grade_question(check.name, cases, outcomes)
+        row["questions"].append(result)
+    if reference:
+        row["error"] = f"imports the reference implementation ({', '.join(reference)})"
+    row["score"] = round(sum(q["score"] for q in row["questions"]), 6)
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), names=None,
+                mode="definitions", progress=None):
+    """Grade every submission; one row per submission, in the order given.
+
+    Parameters
+    ----------
+    submissions : list of Submission
+    jobs : int
+        Submissions graded at the same time (one sandbox slot each).
+    limits : Limits, optional
+    isolation : {"full", "none"}
+    hide : iterable of path
+        Extra paths the sandboxes must not see (the submissions and output folders).
+    names : list of str, optional
+        Graded functions to check (default: the assignment's).
+    progress : callable, optional
+        Called with each finished row (for a progress bar).
+
+    Returns
+    -------
+    list of dict
+    """
+    if jobs < 1:
+        raise GradeError(f"jobs must be at least 1; got {jobs}")
+    limits = limits or Limits()
+    rows = [None] * len(submissions)
+    slots = list(range(jobs))
+    lock = threading.Lock()
+    with Zygote(hide=default_hidden(hide), limits=limits, isolation=isolation) as zygote:
+
+        def work(i):
+            with lock:
+                slot = slots.pop()
+            try:
+                try:
+                    row = grade_submission(submissions[i], zygote, slot, limits, names, mode)
+                except GradeError:
+                    raise
+                except Exception as err:  # noqa: BLE001 - one submission never stops the batch
+                    sub = submissions[i]
+                    row = {"student": sub.student, "assignment": sub.assignment,
+                           "files": [str(p) for p in sub.paths], "status": "error",
+                           "error": f"internal grader error: {type(err).__name__}: {err}",
+                           "score": 0.0, "max_score": 0.0, "questions": [], "cells": [],
+                           "seconds": 0.0}
+                rows[i] = row
+                if progress is not None:
+                    progress(row)
+            finally:
+                with lock:
+                    slots.append(slot)
+
+        if jobs == 1:
+            for i in range(len(submissions)):
+                work(i)
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                list(pool.map(work, range(len(submissions))))
+    return rows
+
+
+def environment():
+    """What the reports say about how the grading ran."""
+    return {"python": sys.version.split()[0], "pid": os.getpid()}

@@ -1,0 +1,232 @@
+"""What ``course grade`` writes: JSON, a CSV gradebook, HTML feedback, a class summary.
+
+Every writer takes the rows of :func:`autograder.grader.grade_batch` (one dict per
+submission) and writes nothing it was not given: feedback shows each case's label,
+verdict and diagnosis, never the code of a check.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+__all__ = [
+    "format_table",
+    "summarize",
+    "write_csv",
+    "write_feedback",
+    "write_json",
+    "write_summary",
+]
+
+
+def _fmt(x):
+    return f"{x:.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
+
+
+def write_json(rows, path, meta=None):
+    """``{"submissions": rows, "grader": meta}`` as UTF-8 JSON."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = {"submissions": rows, "grader": meta or {}}
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _question_names(rows):
+    names = []
+    for row in rows:
+        for q in row["questions"]:
+            if q["name"] not in names:
+                names.append(q["name"])
+    return names
+
+
+def write_csv(rows, path):
+    """A gradebook: one line per submission, one column per question."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = _question_names(rows)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student", "assignment", "status", "score", "max_score", *names, "error"])
+        for row in rows:
+            per = {q["name"]: q["score"] for q in row["questions"]}
+            w.writerow([row["student"], row["assignment"], row["status"], _fmt(row["score"]),
+                        _fmt(row["max_score"]), *[_fmt(per.get(n, "")) for n in names],
+                        row.get("error") or ""])
+    return path
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _safe_name(text):
+    return _SAFE.sub("_", text).strip("._") or "submission"
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 56rem; margin: 2rem auto; color: #222; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
+.score { font-weight: bold; } .full { color: #1a7f37; } .part { color: #9a6700; }
+.zero { color: #cf222e; } table { border-collapse: collapse; }
+td, th { padding: .25rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }
+li { margin: .2rem 0; } code { background: #f3f3f3; padding: 0 .2rem; }
+.note { color: #555; }
+"""
+
+
+def _cls(score, max_score):
+    if max_score and score >= max_score - 1e-9:
+        return "full"
+    return "zero" if score <= 1e-9 else "part"
+
+
+def feedback_html(row):
+    """One student's feedback page (a complete HTML document)."""
+    e = html.escape
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>Feedback: {e(row['student'])}, {e(row['assignment'])}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{e(row['assignment'])}: feedback for {e(row['student'])}</h1>",
+        f"<p class='score {_cls(row['score'], row['max_score'])}'>Score: "
+        f"{_fmt(row['score'])} / {_fmt(row['max_score'])}</p>",
+    ]
+    if row.get("error"):
+        parts.append(f"<p class='zero'>{e(row['error'])}</p>")
+    parts.append("<table><tr><th>question</th><th>score</th></tr>")
+    for q in row["questions"]:
+        parts.append(f"<tr><td><code>{e(q['name'])}</code></td><td class='"
+                     f"{_cls(q['score'], q['max_score'])}'>{_fmt(q['score'])} / "
+                     f"{_fmt(q['max_score'])}</td></tr>")
+    parts.append("</table>")
+    for q in row["questions"]:
+        parts.append(f"<h2><code>{e(q['name'])}</code>: {_fmt(q['score'])} / "
+                     f"{_fmt(q['max_score'])}</h2>")
+        if q.get("feedback"):
+            parts.append("<ul>" + "".join(f"<li>{e(str(f))}</li>" for f in q["feedback"])
+                         + "</ul>")
+        else:
+            parts.append("<p class='note'>All cases passed.</p>")
+    if row.get("cells"):
+        parts.append("<h2>Cells that raised an error while the notebook was loaded</h2><ul>")
+        parts += [f"<li>cell {c['cell']}: <code>{e(str(c['error']))}</code></li>"
+                  for c in row["cells"]]
+        parts.append("</ul><p class='note'>Grading goes on after a cell fails: functions "
+                     "defined in other cells are still graded.</p>")
+    parts.append("<p class='note'>Hidden cases use inputs generated for you; only their "
+                 "results are shown here.</p></body></html>")
+    return "\n".join(parts)
+
+
+def write_feedback(rows, folder):
+    """``folder/<assignment>/<student>.html`` for every row; returns the paths."""
+    folder = Path(folder)
+    out = []
+    for row in rows:
+        d = folder / _safe_name(row["assignment"])
+        d.mkdir(parents=True, exist_ok=True)
+        p = d / f"{_safe_name(row['student'])}.html"
+        p.write_text(feedback_html(row), encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def summarize(rows):
+    """The class summary: per question, the score distribution and the mistakes made.
+
+    Returns
+    -------
+    dict
+        ``{"submissions", "graded", "errors", "mean_score", "max_score", "questions":
+        [{"name", "max_score", "mean", "full", "partial", "zero", "histogram",
+        "mistakes": {diagnosis: number of students}}]}``; the histogram counts scores
+        in ten bins of the question's maximum (the last bin holds full marks).
+    """
+    graded = [r for r in rows if r["status"] == "graded"]
+    qs = []
+    for name in _question_names(rows):
+        scores, maxes, mistakes = [], [], Counter()
+        for row in rows:
+            for q in row["questions"]:
+                if q["name"] == name:
+                    scores.append(q["score"])
+                    maxes.append(q["max_score"])
+                    mistakes.update(set(q.get("diagnoses") or ()))
+        top = max(maxes) if maxes else 0.0
+        hist = [0] * 10
+        for s in scores:
+            hist[min(int(10 * s / top), 9) if top else 0] += 1
+        qs.append({
+            "name": name, "max_score": top,
+            "mean": sum(scores) / len(scores) if scores else 0.0,
+            "full": sum(s >= top - 1e-9 for s in scores) if top else 0,
+            "partial": sum(1e-9 < s < top - 1e-9 for s in scores),
+            "zero": sum(s <= 1e-9 for s in scores),
+            "histogram": hist,
+            "mistakes": dict(mistakes.most_common()),
+        })
+    return {
+        "submissions": len(rows), "graded": len(graded), "errors": len(rows) - len(graded),
+        "mean_score": sum(r["score"] for r in rows) / len(rows) if rows else 0.0,
+        "max_score": max((r["max_score"] for r in rows), default=0.0),
+        "questions": qs,
+    }
+
+
+def write_summary(summary, folder):
+    """``summary.json`` and ``summary.html`` in ``folder``; returns both paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    pj = folder / "summary.json"
+    pj.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    e = html.escape
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+             f"<title>Class summary</title><style>{_CSS}</style></head><body>",
+             "<h1>Class summary</h1>",
+             f"<p>{summary['submissions']} submissions, {summary['graded']} graded, "
+             f"{summary['errors']} with errors; mean score {summary['mean_score']:.2f} / "
+             f"{_fmt(summary['max_score'])}.</p>",
+             "<table><tr><th>question</th><th>mean</th><th>full</th><th>partial</th>"
+             "<th>zero</th><th>distribution (0 to full, 10 bins)</th>"
+             "<th>mistakes (students)</th></tr>"]
+    for q in summary["questions"]:
+        bars = " ".join(str(h) for h in q["histogram"])
+        mistakes = ", ".join(f"{e(k)}: {v}" for k, v in q["mistakes"].items()) or "none"
+        parts.append(f"<tr><td><code>{e(q['name'])}</code></td><td>{q['mean']:.2f} / "
+                     f"{_fmt(q['max_score'])}</td><td>{q['full']}</td><td>{q['partial']}</td>"
+                     f"<td>{q['zero']}</td><td><code>{bars}</code></td><td>{mistakes}</td></tr>")
+    parts.append("</table></body></html>")
+    ph = folder / "summary.html"
+    ph.write_text("\n".join(parts), encoding="utf-8")
+    return pj, ph
+
+
+def format_table(rows):
+    """The grade table printed at the end of ``course grade``."""
+    names = _question_names(rows)
+    short = [n if len(n) <= 12 else n[:11] + "~" for n in names]
+    w_student = max([len("student"), *(len(r["student"]) for r in rows)])
+    w_assign = max([len("assignment"), *(len(r["assignment"]) for r in rows)])
+    head = (f"{'student':<{w_student}}  {'assignment':<{w_assign}}  {'score':>11}  "
+            + "  ".join(f"{s:>12}" for s in short))
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        per = {q["name"]: q for q in r["questions"]}
+        cells = []
+        for n in names:
+            q = per.get(n)
+            cells.append(f"{'' if q is None else _fmt(q['score']) + '/' + _fmt(q['max_score']):>12}")
+        total = f"{_fmt(r['score'])}/{_fmt(r['max_score'])}"
+        line = f"{r['student']:<{w_student}}  {r['assignment']:<{w_assign}}  {total:>11}  "
+        line += "  ".join(cells)
+        if r["status"] != "graded" or r.get("error"):
+            line += f"   ! {r.get('error') or r['status']}"
+        lines.append(line.rstrip())
+    return "\n".join(lines)
