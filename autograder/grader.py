@@ -207,7 +207,7 @@ def _execute(zygote, slot, cells, questions, limits, mode):
         step_end = [t_end]
         try:
             sb.send(plain.dumps(task))
-            read = sb.reader(lambda: min(step_end[0], t_end))
+            read = sb.reader(lambda se=step_end: min(se[0], t_end))
             while True:
                 ev = plain.read_message(read)
                 kind = _validate_event(ev, len(cells), questions)
@@ -255,7 +255,7 @@ def _execute(zygote, slot, cells, questions, limits, mode):
                       else f"the sandbox {why}" if state is None
                       else f"too many restarts after hangs and crashes ({restarts})")
             run.problems.append(reason)
-            for q, outs in enumerate(run.outcomes):
+            for outs in run.outcomes:
                 for k, o in enumerate(outs):
                     if o is None:
                         outs[k] = {"status": "crashed", "error": reason}

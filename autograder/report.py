@@ -209,24 +209,39 @@ def write_summary(summary, folder):
 
 
 def format_table(rows):
-    """The grade table printed at the end of ``course grade``."""
+    """The grade table printed at the end of ``course grade``.
+
+    Questions are numbered ``Q1, Q2, ...`` with a legend underneath, so that the
+    table stays narrow however many functions an assignment grades.
+    """
     names = _question_names(rows)
-    short = [n if len(n) <= 12 else n[:11] + "~" for n in names]
     w_student = max([len("student"), *(len(r["student"]) for r in rows)])
     w_assign = max([len("assignment"), *(len(r["assignment"]) for r in rows)])
+    cols = [f"Q{j + 1}" for j in range(len(names))]
+    width = max([4, *(len(c) for c in cols)])
     head = (f"{'student':<{w_student}}  {'assignment':<{w_assign}}  {'score':>11}  "
-            + "  ".join(f"{s:>12}" for s in short))
-    lines = [head, "-" * len(head)]
+            + " ".join(f"{c:>{width}}" for c in cols))
+    lines = [head.rstrip(), "-" * len(head.rstrip())]
     for r in rows:
         per = {q["name"]: q for q in r["questions"]}
         cells = []
         for n in names:
             q = per.get(n)
-            cells.append(f"{'' if q is None else _fmt(q['score']) + '/' + _fmt(q['max_score']):>12}")
+            mark = "" if q is None else _fmt(q["score"])
+            cells.append(f"{mark:>{width}}")
         total = f"{_fmt(r['score'])}/{_fmt(r['max_score'])}"
         line = f"{r['student']:<{w_student}}  {r['assignment']:<{w_assign}}  {total:>11}  "
-        line += "  ".join(cells)
+        line += " ".join(cells)
         if r["status"] != "graded" or r.get("error"):
             line += f"   ! {r.get('error') or r['status']}"
         lines.append(line.rstrip())
+    if names:
+        maxes = {}
+        for r in rows:
+            for q in r["questions"]:
+                maxes.setdefault(q["name"], q["max_score"])
+        legend = [f"{c} {n} (/{_fmt(maxes[n])})" for c, n in zip(cols, names, strict=True)]
+        lines.append("")
+        for i in range(0, len(legend), 3):
+            lines.append("   ".join(legend[i : i + 3]))
     return "\n".join(lines)
