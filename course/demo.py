@@ -95,12 +95,29 @@ def run(out="out", epochs=60, seed=0, stream=None):
     say(f"flower    2-16-1 tanh/sigmoid, 3000 full-batch steps: "
         f"accuracy {flower.accuracy(Xf, Yf):.1%}")
 
+    arch = f"{'-'.join(map(str, dims))} relu/softmax"
+    wrong = np.flatnonzero(net.predict(Xte) != yte)
+    shown = np.concatenate([wrong, np.flatnonzero(net.predict(Xte) == yte)])[:40]
     figures = {
-        "cost.png": plots.plot_cost(net.history, label="digits").figure,
-        "gradient_norms.png": plots.plot_gradient_norms(net.grad_norms).figure,
+        "cost.png": plots.plot_cost(net.history, label=f"digits, {arch}", log=True,
+                                    title="Training cost (cross-entropy, mean per epoch)").figure,
+        "gradient_norms.png": plots.plot_gradient_norms(
+            net.grad_norms, title=f"digits, {arch}: ||dW[l]|| at the last step of each epoch"
+        ).figure,
         "activations.png": plots.plot_activations(),
-        "graph.png": plots.draw_graph(_sigmoid_neuron()).figure,
-        "flower_boundary.png": plots.plot_decision_boundary(flower.predict, Xf, Yf).figure,
+        "graph.png": plots.draw_graph(
+            _sigmoid_neuron(),
+            title="sigmoid neuron f = 1 / (1 + exp(-(w0 x0 + w1 x1 + w2))) after backward()",
+        ).figure,
+        "flower_boundary.png": plots.plot_decision_boundary(
+            flower.predict, Xf, Yf,
+            title=f"flower, 2-16-1 tanh/sigmoid: accuracy {flower.accuracy(Xf, Yf):.1%}",
+        ).figure,
+        "digits_test.png": plots.plot_digits(
+            Xte[:, shown], yte[shown], net.predict(Xte[:, shown]),
+            title=f"test digits: the {len(wrong)} misclassified first (red: label: prediction)",
+        ),
+        "ce_vs_mse.png": plots.plot_ce_vs_mse().figure,
     }
     for name, fig in figures.items():
         plots.save(fig, out / name)

@@ -190,8 +190,9 @@ def plot_activations(names=None, z=None, saturation=0.01, fig=None):
         ax.set_xlim(z[0], z[-1])
     for ax in axes[len(names):]:
         fig.delaxes(ax)
-    for ax in axes[:len(names)][-ncols:]:
+    for ax in axes[:len(names)][-ncols:]:  # the lowest panel of each column
         ax.set_xlabel("z")
+        ax.xaxis.set_tick_params(labelbottom=True)
     handles = [
         Line2D([], [], color="C0", lw=2, label="activation g(z)"),
         Line2D([], [], color="C3", lw=1.6, ls="--", label="derivative g'(z)"),
@@ -468,8 +469,11 @@ def plot_decision_boundary(predict, X, Y, *, ax=None, resolution=200, margin=0.1
     ax = _new_axes(ax, (6.0, 5.0))
     ax.imshow(pred, origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]), cmap=cmap,
               vmin=-0.5, vmax=C - 0.5, alpha=0.25, interpolation="nearest", aspect="auto")
-    if np.unique(pred).size > 1:
-        ax.contour(xx, yy, pred, levels=np.arange(C - 1) + 0.5, colors="k", linewidths=0.8)
+    present = np.unique(pred)
+    # the border of each predicted class (for two classes, one border is all of it)
+    for c in present[1:] if present.size == 2 else present if present.size > 2 else ():
+        ax.contour(xx, yy, (pred == c).astype(np.float64), levels=[0.5], colors="k",
+                   linewidths=0.8)
     for c in range(C):
         sel = labels == c
         if sel.any():
@@ -480,7 +484,8 @@ def plot_decision_boundary(predict, X, Y, *, ax=None, resolution=200, margin=0.1
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+              frameon=False, borderaxespad=0)
     return ax
 
 
@@ -488,40 +493,100 @@ def plot_decision_boundary(predict, X, Y, *, ax=None, resolution=200, margin=0.1
 _OP_SYMBOLS = {"*": "\u00d7", "**-1": "1/x", "**2": "x\u00b2"}
 
 
-def _graph_layout(root):
-    """Nodes in topological order, and the (column, row-position) of each.
+class _Slot:
+    """A place in a column of the graph drawing: a node's box, or a waypoint of a long edge."""
 
-    Columns: every node as far right as possible (just left of its first consumer), so
-    the output is in the last column and each input sits next to where it is used.
-    Rows: column by column from the output back, each node near the mean height of its
-    consumers, the first operand above the second.
+    __slots__ = ("col", "height", "left", "right", "y", "rank")
+
+    def __init__(self, col, height, rank):
+        self.col, self.height, self.rank = col, height, rank
+        self.left, self.right = [], []  # (neighbour slot, offset): see _link
+        self.y = 0.0
+
+
+def _link(u, v, offset):
+    """Connect slot ``u`` (left) to ``v`` (right); ideally ``y(u) = y(v) + offset``."""
+    u.right.append((v, offset))
+    v.left.append((u, offset))
+
+
+def _place_column(slots, key):
+    """Order a column's slots by their ideal heights, then pack them without overlap,
+    as close to those heights as the spacing allows."""
+    keyed = sorted(((key(s), s.rank, s) for s in slots), key=lambda t: (-t[0], t[1]))
+    ys = []
+    for i, (k, _, s) in enumerate(keyed):
+        ys.append(k if i == 0 else min(k, ys[-1] - (keyed[i - 1][2].height + s.height) / 2))
+    shift = float(np.mean([k for k, _, _ in keyed]) - np.mean(ys))
+    for (_, _, s), yv in zip(keyed, ys, strict=True):
+        s.y = yv + shift
+
+
+def _graph_layout(root, node_height=1.0, lane_height=0.35):
+    """Where to draw each node of the graph of ``root``, and the route of each edge.
+
+    Columns: every node as far right as possible (just left of its first use), so the
+    output is in the last column and each input sits next to where it is used. An edge
+    that spans several columns gets a waypoint ("lane") in each column it crosses, so it
+    never runs behind a box. Heights: a few sweeps that put each slot near the mean
+    height of its neighbours (first operand above the second), packed without overlap.
+
+    Returns
+    -------
+    order : list of Value
+        The nodes, in topological order.
+    col : dict
+        ``id(node) -> column``, 0 for the leftmost.
+    y : dict
+        ``id(node) -> height`` of the centre of its box.
+    routes : list of (Value, Value, list of (column, height))
+        One per (input, use) pair: input, the node using it and the lanes in between.
     """
     order = root.topological_order()
-    consumers = {id(n): [] for n in order}
+    uses = {id(n): [] for n in order}
     for n in order:
-        for k, p in enumerate(n.parents):
-            consumers[id(p)].append((n, k))
+        for p in n.parents:
+            uses[id(p)].append(n)
     col = {id(root): 0}
-    for n in reversed(order[:-1]):  # children are placed before their inputs
-        col[id(n)] = max(col[id(c)] for c, _ in consumers[id(n)]) + 1
+    for n in reversed(order[:-1]):  # each node after every node that uses it
+        col[id(n)] = max(col[id(c)] for c in uses[id(n)]) + 1
     depth = max(col.values())
-    col = {k: depth - v for k, v in col.items()}  # output on the right
+    col = {k: depth - v for k, v in col.items()}
+    slot = {id(n): _Slot(col[id(n)], node_height, i) for i, n in enumerate(order)}
     columns = [[] for _ in range(depth + 1)]
     for n in order:
-        columns[col[id(n)]].append(n)
-    y = {id(root): 0.0}
+        columns[col[id(n)]].append(slot[id(n)])
+    chains = []
+    rank = len(order)
+    for n in order:
+        K = len(n.parents)
+        for k, p in enumerate(n.parents):
+            lanes, prev = [], slot[id(p)]
+            for c in range(col[id(p)] + 1, col[id(n)]):
+                lane = _Slot(c, lane_height, rank)
+                rank += 1
+                columns[c].append(lane)
+                _link(prev, lane, 0.0)
+                lanes.append(lane)
+                prev = lane
+            _link(prev, slot[id(n)], 0.3 * ((K - 1) / 2 - k))
+            chains.append((p, n, lanes))
+
+    def from_right(s):
+        return float(np.mean([v.y + off for v, off in s.right])) if s.right else s.y
+
+    def from_left(s):
+        return float(np.mean([u.y - off for u, off in s.left])) if s.left else s.y
+
     for c in range(depth - 1, -1, -1):
-        keyed = []
-        for i, n in enumerate(columns[c]):
-            ks = [y[id(child)] - 0.3 * (k - (len(child.parents) - 1) / 2)
-                  for child, k in consumers[id(n)]]
-            keyed.append((-float(np.mean(ks)), i, n))
-        keyed.sort(key=lambda t: (t[0], t[1]))
-        center = -float(np.mean([t[0] for t in keyed]))
-        size = len(keyed)
-        for j, (_, _, n) in enumerate(keyed):
-            y[id(n)] = center + ((size - 1) / 2 - j) * 1.0
-    return order, col, y
+        _place_column(columns[c], from_right)
+    for c in range(1, depth + 1):
+        _place_column(columns[c], from_left)
+    for c in range(depth, -1, -1):
+        _place_column(columns[c], from_right)
+    y = {k: s.y for k, s in slot.items()}
+    routes = [(p, n, [(lane.col, lane.y) for lane in lanes]) for p, n, lanes in chains]
+    return order, col, y, routes
 
 
 def draw_graph(root, *, ax=None, fmt="{:.4g}", title=None):
@@ -553,36 +618,44 @@ def draw_graph(root, *, ax=None, fmt="{:.4g}", title=None):
 
     if not isinstance(root, Value):
         raise TypeError(f"root must be a course.nn.Value; got {type(root).__name__}")
-    order, col, y = _graph_layout(root)
+    order, col, y, routes = _graph_layout(root)
     if len(order) > 200:
         raise ValueError(f"the graph has {len(order)} nodes; draw_graph is meant for graphs of "
                          "at most 200 nodes")
     ncols = max(col.values()) + 1
-    ys = np.array(list(y.values()))
-    y_lo, y_hi = float(ys.min()), float(ys.max())
     dx, bw, bh = 2.1, 1.55, 0.8  # column spacing, box width and height (rows are 1.0 apart)
+    ys = [y[id(n)] for n in order]
+    lane_ys = [yl for *_, lanes in routes for _, yl in lanes]
+    y_lo = min([v - bh / 2 for v in ys] + [v - 0.1 for v in lane_ys])
+    y_hi = max([v + bh / 2 for v in ys] + [v + 0.1 for v in lane_ys])
     unit = 0.85  # inches per data unit
     if ax is None:
         width = max(4.0, (ncols * dx - (dx - bw) + 0.4) * unit)
-        height = max(2.5, (y_hi - y_lo + bh + 0.4) * unit + (0.45 if title else 0))
+        height = max(2.5, (y_hi - y_lo + 0.4) * unit + (0.45 if title else 0))
         ax = _new_axes(None, (width, height))
     else:
         ax = _new_axes(ax, None)
     pos = {id(n): (col[id(n)] * dx, y[id(n)]) for n in order}
-    for n in order:  # edges first, boxes on top
-        x1, y1 = pos[id(n)]
-        seen = {}
-        for p in n.parents:
-            x0, y0 = pos[id(p)]
-            dup = seen.get(id(p), 0)
-            seen[id(p)] = dup + 1
+    seen = {}
+    for p, n, lanes in routes:  # edges first, boxes on top
+        (x0, y0), (x1, y1) = pos[id(p)], pos[id(n)]
+        start = (x0 + bw / 2, y0)
+        if lanes:  # through the gaps of the columns in between
+            pts = [start]
+            for c, yl in lanes:
+                pts += [(c * dx - bw / 2, yl), (c * dx + bw / 2, yl)]
+            ax.plot(*zip(*pts, strict=True), color="0.35", lw=1.0, zorder=1,
+                    solid_capstyle="butt")
+            start, rad = pts[-1], 0.0
+        else:  # x * x: the second edge between the same two boxes is bent
+            dup = seen.get((id(p), id(n)), 0)
+            seen[(id(p), id(n))] = dup + 1
             rad = 0.0 if dup == 0 else 0.35 * (-1) ** dup
-            arrow = FancyArrowPatch((x0 + bw / 2, y0), (x1 - bw / 2, y1),
-                                    arrowstyle="-|>", mutation_scale=11, lw=1.0, color="0.35",
-                                    connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=1,
-                                    zorder=1)
-            arrow.set_gid("value-edge")
-            ax.add_patch(arrow)
+        arrow = FancyArrowPatch(start, (x1 - bw / 2, y1), arrowstyle="-|>", mutation_scale=11,
+                                lw=1.0, color="0.35", connectionstyle=f"arc3,rad={rad}",
+                                shrinkA=0, shrinkB=1, zorder=1)
+        arrow.set_gid("value-edge")
+        ax.add_patch(arrow)
     for n in order:
         x, yc = pos[id(n)]
         leaf = not n.parents
@@ -605,7 +678,7 @@ def draw_graph(root, *, ax=None, fmt="{:.4g}", title=None):
         ax.text(x, yc - 0.22, "grad " + fmt.format(n.grad), ha="center", va="center",
                 fontsize=8.5, color=GRAD_COLOR, zorder=3)
     ax.set_xlim(-bw / 2 - 0.2, (ncols - 1) * dx + bw / 2 + 0.2)
-    ax.set_ylim(y_lo - bh / 2 - 0.2, y_hi + bh / 2 + 0.2)
+    ax.set_ylim(y_lo - 0.2, y_hi + 0.2)
     ax.set_axis_off()
     if title:
         ax.set_title(title)
