@@ -1,0 +1,237 @@
+"""The gradient checker: it accepts correct backpropagation, rejects classic wrong gradients,
+and its vectorized and loop numerical gradients agree with each other and with conftest's
+independent centered differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import Snapshot, centered_difference, rel_error
+
+from course.nn import (
+    LOSSES,
+    GradCheckResult,
+    gradient_check,
+    initialize_parameters,
+    model_backward,
+    model_forward,
+    model_numerical_gradients,
+    numerical_gradient,
+    one_hot,
+    relative_error,
+)
+
+
+# ----------------------------------------------------------------------- building blocks
+def test_numerical_gradient_matches_the_analytic_gradient(rng):
+    x = rng.standard_normal((3, 4))
+    g = numerical_gradient(lambda v: float(np.sum(np.sin(v) * v**2)), x)
+    assert g.shape == x.shape and g.dtype == np.float64
+    assert rel_error(g, np.cos(x) * x**2 + 2 * x * np.sin(x)) < 1e-8
+
+
+def test_numerical_gradient_never_changes_x(rng):
+    x = rng.standard_normal((2, 3)).astype(np.float32)
+    snap = Snapshot(x)
+    seen = []
+    numerical_gradient(lambda v: seen.append(v is x) or float(np.sum(v)), x)
+    snap.assert_unchanged()
+    assert not any(seen), "f must receive a copy, never x itself"
+
+
+def test_numerical_gradient_sees_the_average_slope_at_a_kink():
+    """Why the ReLU convention at 0 is tested directly (test_activations.py): at an exact
+    kink a centered difference returns the mean of the two one-sided slopes, 0.5, which is
+    equally far from the convention (0) and from the classic mistake (1)."""
+    g = numerical_gradient(lambda v: float(np.sum(np.maximum(v, 0))), np.zeros((1, 3)))
+    np.testing.assert_allclose(g, 0.5, rtol=1e-9)
+
+
+def test_relative_error():
+    a = np.array([[1.0, 0.0]])
+    b = np.array([[0.0, 1.0]])
+    assert relative_error(a, b) == pytest.approx(np.sqrt(2) / 2)  # ||a - b|| / (1 + 1)
+    assert type(relative_error(a, b)) is float
+    assert relative_error(a, a) == 0.0
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0  # no 0/0
+    assert relative_error(a, -a) == 1.0
+    assert relative_error(1e-9 * a, 1e-9 * b) == pytest.approx(relative_error(a, b))  # scale-free
+    assert relative_error(b, a) == relative_error(a, b)
+    with pytest.raises(ValueError, match=r"equal shapes; got \(2, 1\) and \(1, 2\)"):
+        relative_error(np.ones((2, 1)), np.ones((1, 2)))
+
+
+# ----------------------------------------------------------------------- networks
+def _problem(rng, dims, m, hidden, loss):
+    while True:  # no hidden Z near the kink at 0
+        params = initialize_parameters(dims, "xavier", seed=rng)
+        for l in range(1, len(dims)):
+            params[f"b{l}"] = 0.3 * rng.standard_normal((dims[l], 1))
+        X = rng.standard_normal((dims[0], m))
+        _, caches = model_forward(X, params, hidden, "identity")
+        if all(np.min(np.abs(c[1])) > 1e-3 for c in caches[:-1]):
+            break
+    n_L = dims[-1]
+    if loss == "cross_entropy":
+        Y = one_hot(rng.integers(0, n_L, size=m), n_L)
+    elif loss == "mse":
+        Y = rng.standard_normal((n_L, m))
+    else:
+        Y = rng.integers(0, 2, size=(n_L, m)).astype(float)
+    return params, X, Y
+
+
+CONFIGS = [  # dims, m, hidden, output, loss
+    ([3, 4, 1], 5, "relu", "sigmoid", "binary_cross_entropy"),
+    ([2, 5, 3, 3], 4, "tanh", "softmax", "cross_entropy"),
+    ([4, 3, 2], 1, "leaky_relu", "sigmoid", "multilabel_cross_entropy"),
+    ([3, 6, 4, 2], 3, "elu", "identity", "mse"),
+    ([5, 2, 1], 7, "sigmoid", "sigmoid", "mse"),
+]
+
+
+@pytest.mark.parametrize("dims, m, hidden, output, loss", CONFIGS)
+def test_vectorized_loop_and_independent_differences_agree(dims, m, hidden, output, loss, rng):
+    params, X, Y = _problem(rng, dims, m, hidden, loss)
+    snap = Snapshot(params, X, Y)
+    args = (params, X, Y, hidden, output, loss)
+    vec = model_numerical_gradients(*args, method="vectorized")
+    loop = model_numerical_gradients(*args, method="loop")
+    tiny = model_numerical_gradients(*args, method="vectorized", max_bytes=1)  # one per chunk
+    snap.assert_unchanged()
+    spec = LOSSES[loss]
+    expected_keys = {f"d{k}" for k in params}
+    for grads in (vec, loop, tiny):
+        assert set(grads) == expected_keys
+    for key, value in params.items():
+        def cost(v, key=key):
+            return spec.cost(model_forward(X, {**params, key: v}, hidden, output)[0], Y)
+
+        ref = centered_difference(cost, value)
+        k = f"d{key}"
+        assert vec[k].shape == value.shape and vec[k].dtype == np.float64
+        assert rel_error(vec[k], loop[k]) < 1e-8, k
+        assert rel_error(tiny[k], vec[k]) < 1e-12, k
+        assert rel_error(vec[k], ref) < 1e-8, k
+
+
+@pytest.mark.parametrize("method", ["vectorized", "loop"])
+@pytest.mark.parametrize("dims, m, hidden, output, loss", CONFIGS)
+def test_correct_backprop_passes(dims, m, hidden, output, loss, method, rng):
+    params, X, Y = _problem(rng, dims, m, hidden, loss)
+    result = gradient_check(params, X, Y, hidden, output, loss, method=method)
+    assert isinstance(result, GradCheckResult)
+    assert result.relative_error < 1e-7 and result.passed()
+    assert set(result.per_parameter) == {f"d{k}" for k in params}
+    assert max(result.per_parameter.values()) < 1e-7
+    AL, caches = model_forward(X, params, hidden, output)
+    grads = model_backward(AL, Y, caches, hidden, output, loss)
+    for k in result.analytic:
+        np.testing.assert_allclose(result.analytic[k], grads[k], rtol=1e-12)
+
+
+def test_float32_parameters_are_checked_in_float64(rng):
+    params, X, Y = _problem(rng, [3, 4, 1], 5, "tanh", "binary_cross_entropy")
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    result = gradient_check(p32, X.astype(np.float32), Y, "tanh")
+    assert result.passed()
+    assert all(v.dtype == np.float64 for v in result.numerical.values())
+
+
+# ----------------------------------------------------------------------- wrong gradients
+def _student_grads(params, X, Y, bug=None):
+    """A hand-written backward pass for LINEAR -> RELU -> LINEAR -> SIGMOID with binary
+    cross-entropy, with one classic mistake switched on by ``bug``."""
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    m = X.shape[1]
+    Z1 = W1 @ X + b1
+    A1 = np.maximum(Z1, 0)
+    A2 = 1 / (1 + np.exp(-(W2 @ A1 + b2)))
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = dZ2.sum(axis=1, keepdims=True) / m
+    dA1 = W2.T @ dZ2
+    relu_grad = (Z1 > 0).astype(float)
+    if bug == "relu_derivative_one":
+        relu_grad = np.ones_like(Z1)  # treats ReLU as the identity
+    dZ1 = relu_grad if bug == "forget_upstream" else dA1 * relu_grad
+    dW1 = dZ1 @ X.T / m
+    db1 = dZ1.sum(axis=1, keepdims=True) / m
+    if bug == "dW_without_1_over_m":
+        dW1 = dZ1 @ X.T
+    elif bug == "dW_transposed":
+        dW1 = dW1.T
+    elif bug == "db_sign_flipped":
+        db2 = -db2
+    elif bug == "dA_with_1_over_m":
+        dZ1 = (dA1 / m) * relu_grad
+        dW1, db1 = dZ1 @ X.T / m, dZ1.sum(axis=1, keepdims=True) / m
+    elif bug == "db_transposed":
+        db1 = db1.T
+    elif bug == "db_without_keepdims":
+        db1 = dZ1.sum(axis=1) / m
+    elif bug == "db_wrong_axis":
+        db1 = dZ1.sum(axis=0, keepdims=True) / m
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+
+def _student_problem(rng):
+    # square hidden layer (3 x 3) so that a transposed dW1 still has the right shape; m = 6
+    # so that a missing 1/m is visible
+    return _problem(rng, [3, 3, 1], 6, "relu", "binary_cross_entropy")
+
+
+def test_the_hand_written_backward_pass_is_correct_without_a_bug(rng):
+    params, X, Y = _student_problem(rng)
+    result = gradient_check(params, X, Y, grads=_student_grads(params, X, Y))
+    assert result.passed() and result.relative_error < 1e-8
+
+
+@pytest.mark.parametrize("method", ["vectorized", "loop"])
+@pytest.mark.parametrize(
+    "bug, culprits",
+    [
+        ("dW_without_1_over_m", {"dW1"}),
+        ("dW_transposed", {"dW1"}),
+        ("db_sign_flipped", {"db2"}),
+        ("dA_with_1_over_m", {"dW1", "db1"}),
+        ("relu_derivative_one", {"dW1", "db1"}),
+        ("forget_upstream", {"dW1", "db1"}),
+    ],
+)
+def test_wrong_gradients_are_rejected(bug, culprits, method, rng):
+    params, X, Y = _student_problem(rng)
+    result = gradient_check(params, X, Y, grads=_student_grads(params, X, Y, bug), method=method)
+    assert not result.passed(), f"{bug} passed the gradient check"
+    assert result.relative_error > 1e-3
+    # the per-parameter errors point at the wrong gradients and clear the right ones
+    for k, err in result.per_parameter.items():
+        if k in culprits:
+            assert err > 1e-3, f"{bug}: {k} not flagged"
+        else:
+            assert err < 1e-7, f"{bug}: {k} wrongly flagged"
+
+
+@pytest.mark.parametrize("bug", ["db_transposed", "db_without_keepdims", "db_wrong_axis"])
+def test_gradients_of_the_wrong_shape_are_rejected(bug, rng):
+    params, X, Y = _student_problem(rng)
+    with pytest.raises(ValueError, match="shapes"):
+        gradient_check(params, X, Y, grads=_student_grads(params, X, Y, bug))
+
+
+def test_missing_gradients_are_reported(rng):
+    params, X, Y = _student_problem(rng)
+    grads = _student_grads(params, X, Y)
+    del grads["db1"]
+    with pytest.raises(KeyError, match="db1"):
+        gradient_check(params, X, Y, grads=grads)
+
+
+def test_checker_errors(rng):
+    params, X, Y = _student_problem(rng)
+    with pytest.raises(ValueError, match="method must be 'vectorized' or 'loop'"):
+        model_numerical_gradients(params, X, Y, method="fast")
+    with pytest.raises(ValueError, match=r"Y must have shape \(1, 6\).*got \(6, 1\)"):
+        gradient_check(params, X, Y.T)
+    # a flat label vector is fine for one output
+    assert gradient_check(params, X, Y.ravel()).passed()
