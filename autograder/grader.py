@@ -33,7 +33,7 @@ from . import plain
 from .notebook import NotebookError, code_cells
 from .sandbox import Limits, SandboxError, Zygote
 
-__all__ = ["GradeError", "Submission", "default_hidden", "discover", "grade_batch"]
+__all__ = ["GradeError", "Submission", "discover", "grade_batch"]
 
 #: Outcome statuses a sandbox may report; anything else is a protocol error.
 _STATUSES = {"returned", "raised", "missing", "not_callable"}
@@ -120,41 +120,6 @@ def discover(paths, assignment=None):
         if seen[key] > 1:
             sub.student = f"{sub.student} ({seen[key]})"
     return sorted(subs, key=lambda s: (s.student, s.assignment))
-
-
-def default_hidden(extra=()):
-    """Paths a sandbox must not see: the grader's own sources and project, homes, extras.
-
-    The project folder that holds ``course`` and ``autograder`` is hidden entry by
-    entry, except the one that holds the running Python (a virtual environment kept in
-    the project must stay visible for numpy to work).
-    """
-    import autograder
-
-    hidden = {str(Path(p).resolve()) for p in extra}
-    keep = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
-    pkg_dirs = [Path(autograder.__file__).resolve().parent]
-    try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("course")
-        if spec and spec.origin:
-            pkg_dirs.append(Path(spec.origin).resolve().parent)
-    except (ImportError, ValueError):
-        pass
-    for pkg in pkg_dirs:
-        hidden.add(str(pkg))
-        project = pkg.parent
-        if (project / "pyproject.toml").exists() or (project / ".git").exists():
-            for entry in project.iterdir():
-                if entry.is_dir() and not any(k == entry or entry in k.parents for k in keep):
-                    hidden.add(str(entry))
-    for home in ("/root", "/home", str(Path.home())):
-        hidden.add(home)
-    cwd = Path.cwd().resolve()
-    if cwd != Path("/") and not any(k == cwd or cwd in k.parents for k in keep):
-        hidden.add(str(cwd))
-    return sorted(hidden)
 
 
 # ----------------------------------------------------------------------------- execution
@@ -397,7 +362,7 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
     rows = [None] * len(submissions)
     slots = list(range(jobs))
     lock = threading.Lock()
-    with Zygote(hide=default_hidden(hide), limits=limits, isolation=isolation) as zygote:
+    with Zygote(hide=list(hide), limits=limits, isolation=isolation) as zygote:
 
         def work(i):
             with lock:

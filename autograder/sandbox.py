@@ -55,8 +55,11 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "Zygote", "isolation_available"]
+__all__ = [
+    "Limits", "Sandbox", "SandboxError", "Zygote", "default_hidden", "isolation_available",
+]
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -309,6 +312,41 @@ def zygote_main(fd):
 # ---------------------------------------------------------------------------- grader side
 
 
+def default_hidden(extra=()):
+    """Paths a sandbox must not see: the grader's own sources and project, homes, extras.
+
+    The project folder that holds ``course`` and ``autograder`` is hidden entry by
+    entry, except the one that holds the running Python (a virtual environment kept in
+    the project must stay visible for numpy to work).
+    """
+    hidden = {str(Path(p).resolve()) for p in extra}
+    keep = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    pkg_dirs = [Path(__file__).resolve().parent]
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("course")
+        if spec and spec.origin:
+            pkg_dirs.append(Path(spec.origin).resolve().parent)
+    except (ImportError, ValueError):
+        pass
+    for pkg in pkg_dirs:
+        hidden.add(str(pkg))
+        project = pkg.parent
+        if (project / "pyproject.toml").exists() or (project / ".git").exists():
+            for entry in project.iterdir():
+                if entry.is_dir() and not any(k == entry or entry in k.parents for k in keep):
+                    hidden.add(str(entry))
+    for home in ("/root", "/home", str(Path.home())):
+        hidden.add(home)
+    cwd = Path.cwd().resolve()
+    if cwd != Path("/") and not any(k == cwd or cwd in k.parents for k in keep):
+        hidden.add(str(cwd))
+    return sorted(hidden)
+
+
+
+
 def _kill_uid(uid):
     """SIGKILL every process whose real uid is ``uid`` (the backstop after a job)."""
     killed = 0
@@ -390,7 +428,8 @@ class Zygote:
     Parameters
     ----------
     hide : list of str
-        Paths that sandboxes must not see (each is covered by an empty tmpfs).
+        Paths that sandboxes must not see (each is covered by an empty tmpfs), in
+        addition to those of :func:`default_hidden` (always hidden).
     limits : Limits
     isolation : {"full", "none"}
         ``"none"`` runs without namespaces or uid switch (tests of the grading logic
@@ -412,6 +451,7 @@ class Zygote:
                     f"cannot isolate submissions on this machine: {why}. Run as root, or pass "
                     "isolation='none' (--no-isolation) to grade WITHOUT protection"
                 )
+        self.hide = default_hidden(self.hide)
         self._lock = threading.Lock()
         parent, child = socket.socketpair()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",

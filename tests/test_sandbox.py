@@ -1,0 +1,153 @@
+"""The sandbox isolates by the kernel: no network, no hidden files, its own uid and
+processes, resource limits. Each test runs real code in a real sandbox and asserts
+on what that code could observe."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from autograder import plain
+from autograder.sandbox import Limits, Zygote, isolation_available
+
+ISOLATED, WHY = isolation_available()
+needs_isolation = pytest.mark.skipif(not ISOLATED, reason=WHY)
+
+
+def run(zygote, cells, calls, seconds=20):
+    """Run ``cells`` in a sandbox, then call each named function with no arguments;
+    returns ``{name: outcome}`` and the cell errors."""
+    import time
+
+    sb = zygote.spawn(0)
+    task = {"cells": cells,
+            "questions": [{"name": n, "cases": [{"args": (), "kwargs": {}}]} for n in calls]}
+    sb.send(plain.dumps(task))
+    end = time.monotonic() + seconds
+    read = sb.reader(lambda: end)
+    outcomes, cell_errors = {}, {}
+    try:
+        while True:
+            ev = plain.read_message(read)
+            if ev["event"] == "done":
+                break
+            if ev["event"] == "cell" and ev["phase"] == "done" and ev["error"]:
+                cell_errors[ev["i"]] = ev["error"]
+            if ev["event"] == "case" and ev["phase"] == "done":
+                outcomes[calls[ev["q"]]] = ev["outcome"]
+    finally:
+        sb.close()
+    return outcomes, cell_errors
+
+
+@pytest.fixture(scope="module")
+def secret(tmp_path_factory):
+    d = tmp_path_factory.mktemp("secret")
+    (d / "answers.txt").write_text("the hidden answers")
+    os.chmod(d, 0o755)
+    os.chmod(d / "answers.txt", 0o644)  # readable by anyone: only the sandbox protects it
+    return d
+
+
+@pytest.fixture(scope="module")
+def zygote(secret):
+    if not ISOLATED:
+        pytest.skip(WHY)
+    with Zygote(hide=[str(secret)], limits=Limits(memory_bytes=512 * 2**20)) as z:
+        yield z
+
+
+def value(outcome):
+    assert outcome["status"] == "returned", outcome
+    return outcome["value"]
+
+
+@needs_isolation
+def test_code_runs_and_returns_plain_data(zygote):
+    out, errors = run(zygote, ["import numpy as np\ndef f():\n    return np.eye(2), 3\n"], ["f"])
+    assert errors == {}
+    arr, three = value(out["f"])
+    np.testing.assert_array_equal(arr, np.eye(2))
+    assert three == 3
+
+
+@needs_isolation
+def test_runs_as_an_unprivileged_user_in_an_empty_scratch_folder(zygote):
+    cells = ["import os\ndef who():\n    return os.getuid(), os.getgid(), os.getgroups(),"
+             " os.getcwd(), sorted(os.listdir('.'))\n"]
+    uid, gid, groups, cwd, listing = value(run(zygote, cells, ["who"])[0]["who"])
+    assert uid != 0 and gid != 0 and groups == []
+    assert listing == [] and cwd.startswith("/tmp")
+
+
+@needs_isolation
+def test_hidden_paths_cannot_be_read_listed_or_written(zygote, secret):
+    cells = [f"""
+import os
+def read():
+    return open({str(secret / 'answers.txt')!r}).read()
+def listing():
+    return os.listdir({str(secret)!r})
+def write():
+    open({str(secret / 'out.json')!r}, 'w').write('{{}}')
+    return 'written'
+"""]
+    out, _ = run(zygote, cells, ["read", "listing", "write"])
+    for name in ("read", "listing", "write"):
+        assert out[name]["status"] == "raised", (name, out[name])
+        assert "Error" in out[name]["error"]
+    assert not (secret / "out.json").exists()
+    assert (secret / "answers.txt").read_text() == "the hidden answers"
+
+
+@needs_isolation
+def test_the_grader_sources_are_hidden(zygote):
+    import autograder
+
+    src = os.path.join(os.path.dirname(autograder.__file__), "sandbox.py")
+    cells = [f"def peek():\n    return open({src!r}).read()[:10]\n"]
+    assert run(zygote, cells, ["peek"])[0]["peek"]["status"] == "raised"
+
+
+@needs_isolation
+def test_no_network(zygote):
+    cells = ["import socket\ndef net():\n    s = socket.socket()\n    s.settimeout(2)\n"
+             "    s.connect(('1.1.1.1', 80))\n    return 'connected'\n"]
+    out = run(zygote, cells, ["net"])[0]["net"]
+    assert out["status"] == "raised" and "unreachable" in out["error"].lower(), out
+
+
+@needs_isolation
+def test_sees_only_its_own_processes(zygote):
+    cells = ["import os\ndef procs():\n    return sorted(int(p) for p in os.listdir('/proc')"
+             " if p.isdigit())\n"]
+    assert value(run(zygote, cells, ["procs"])[0]["procs"]) == [1]
+
+
+@needs_isolation
+def test_memory_limit_turns_a_huge_allocation_into_an_error(zygote):
+    cells = ["import numpy as np\ndef big():\n    return np.ones(10**10).sum()\n"]
+    out = run(zygote, cells, ["big"])[0]["big"]
+    assert out["status"] == "raised" and "MemoryError" in out["error"]
+
+
+@needs_isolation
+def test_withheld_packages_cannot_be_imported(zygote):
+    cells = ["import course.nn\n", "from autograder import plain\n",
+             "def f():\n    return 1\n"]
+    out, errors = run(zygote, cells, ["f"])
+    assert "not available while your notebook is graded" in errors[0]
+    assert "not available while your notebook is graded" in errors[1]
+    assert value(out["f"]) == 1  # later cells still define their functions
+
+
+def test_isolation_none_still_runs_code():
+    with Zygote(isolation="none") as z:
+        assert value(run(z, ["def f():\n    return 2\n"], ["f"])[0]["f"]) == 2
+
+
+def test_bad_isolation_value_is_an_error():
+    with pytest.raises(ValueError, match="isolation must be"):
+        Zygote(isolation="some")
