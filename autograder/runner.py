@@ -50,6 +50,8 @@ WITHHELD = ("course", "autograder")
 
 _KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _CHEAP_CALL_ROOTS = {"np", "numpy", "math"}
+_CHEAP_CALLS = {"sqrt", "log", "exp", "float16", "float32", "float64", "int32", "int64",
+                "dtype", "finfo", "iinfo"}
 
 
 def _is_cheap(node):
@@ -74,7 +76,8 @@ def _is_cheap(node):
         while isinstance(root, ast.Attribute):
             root = root.value
         return (
-            isinstance(root, ast.Name)
+            node.func.attr in _CHEAP_CALLS
+            and isinstance(root, ast.Name)
             and root.id in _CHEAP_CALL_ROOTS
             and all(isinstance(a, ast.Constant) for a in node.args)
             and all(isinstance(k.value, ast.Constant) for k in node.keywords)
