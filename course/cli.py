@@ -36,6 +36,10 @@ def build_parser():
     demo.add_argument("--epochs", type=int, default=60, help="training epochs (default: 60)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.set_defaults(func=_demo)
+
+    from autograder.cli import add_parser as add_grade  # argparse only: cheap to import
+
+    add_grade(sub)
     return parser
 
 
