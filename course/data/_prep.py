@@ -72,9 +72,11 @@ def train_test_split(X, Y, test_size=0.2, seed=0, stratify=False):
     seed : int, numpy.random.Generator or None
         Passed to ``np.random.default_rng``; the same seed gives the same split.
     stratify : bool
-        Split each class separately so that both sets keep the class proportions.
-        Classes are read from ``Y``: integer labels ``(m,)``, a binary row ``(1, m)``
-        or one-hot columns ``(C, m)``.
+        Split each class separately so that both sets keep the class proportions: each
+        class puts within one example of its proportional share into the test set, and
+        the test set has the same size as without ``stratify``. Classes are read from
+        ``Y``: integer labels ``(m,)``, a binary row ``(1, m)`` or one-hot columns
+        ``(C, m)``.
 
     Returns
     -------
@@ -99,10 +101,17 @@ def train_test_split(X, Y, test_size=0.2, seed=0, stratify=False):
     rng = make_rng(seed)
     if stratify:
         labels = _class_labels(Y)
+        classes, counts = np.unique(labels, return_counts=True)
+        # largest remainders: per-class sizes within 1 of the proportional share that add
+        # up to exactly n_test
+        quota = n_test * counts / m
+        sizes = np.floor(quota).astype(np.int64)
+        extra = np.argsort(-(quota - sizes), kind="stable")[: n_test - int(sizes.sum())]
+        sizes[extra] += 1
         test = []
-        for c in np.unique(labels):
+        for c, k in zip(classes, sizes, strict=True):
             idx = rng.permutation(np.flatnonzero(labels == c))
-            test.append(idx[: round(n_test * idx.size / m)])
+            test.append(idx[:k])
         test = np.concatenate(test)
         if test.size == 0 or test.size == m:
             raise ValueError(

@@ -106,7 +106,7 @@ def flower(m=400, petals=8, noise=0.2, radius=4.0, seed=0, dtype=np.float64):
     Parameters
     ----------
     m : int
-        Number of examples, at least 2; the classes get ``m // 2`` and ``m - m // 2``.
+        Number of examples, at least 2; the classes get ``m - m // 2`` and ``m // 2``.
     petals : int
         Number of petals, a positive multiple of 4 (8 gives the classic picture).
     noise : float
