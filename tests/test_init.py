@@ -126,7 +126,10 @@ def test_numpy_integer_dims_are_accepted():
 @pytest.mark.parametrize("dims", [DIMS, [2, 1], [12, 20, 7, 5, 1]])
 def test_deep_shapes_scale_and_zero_biases(dims, global_seed):
     global_seed(1)
+    dims = list(dims)
+    before = list(dims)
     params = initialize_parameters_deep(dims)
+    assert dims == before  # the argument is left alone
     _assert_shapes(params, dims)
     for l in range(1, len(dims)):
         assert params[f"W{l}"].dtype == np.float64
