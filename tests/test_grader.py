@@ -321,3 +321,19 @@ def test_cli_writes_json_csv_feedback_and_summary(tmp_path, capsys):
 def test_submission_object_paths():
     s = Submission("x", "a", [])
     assert s.paths == []
+
+
+def test_cells_found_by_name_whatever_their_order_copies_or_metadata(tmp_path):
+    cells = solution_cells()
+    wrong = ("def linear_forward(A_prev, W, b):\n"
+             "    return A_prev.T @ W.T, (A_prev, W, b)\n")
+    order = [cells[n] for n in reversed(SOME)]  # reordered
+    # an earlier wrong copy, then the right one: the last definition wins, as in Jupyter
+    sources = [cells["imports"], wrong, *order, cells["linear_forward"]]
+    path = notebook(tmp_path / "s" / "shuffled.ipynb", sources)
+    nb = json.loads(path.read_text())
+    for c in nb["cells"]:
+        c.pop("metadata", None)  # no metadata at all
+    path.write_text(json.dumps(nb))
+    (row,) = grade_batch(discover([tmp_path / "s"]), limits=FAST, hide=[tmp_path], names=SOME)
+    assert row["score"] == row["max_score"], row

@@ -151,3 +151,14 @@ def test_isolation_none_still_runs_code():
 def test_bad_isolation_value_is_an_error():
     with pytest.raises(ValueError, match="isolation must be"):
         Zygote(isolation="some")
+
+
+@needs_isolation
+def test_a_fork_bomb_hits_the_process_limit(zygote):
+    cells = ["import os\ndef bomb():\n    n = 0\n    try:\n        for _ in range(10000):\n"
+             "            if os.fork() == 0:\n                import time\n"
+             "                time.sleep(30)\n                os._exit(0)\n"
+             "            n += 1\n    except OSError as err:\n"
+             "        return n, type(err).__name__\n    return n, None\n"]
+    n, err = value(run(zygote, cells, ["bomb"])[0]["bomb"])
+    assert err is not None and n < 64
