@@ -252,6 +252,14 @@ def test_sigmoid_saturates_without_overflow():
     assert Value(-50.0).sigmoid().data == pytest.approx(math.exp(-50.0), rel=1e-12)
 
 
+def test_power_zero_is_a_constant_even_at_zero():
+    for x0 in (0.0, 2.0):
+        x = Value(x0)
+        y = x**0 * 3 + x * 2  # d/dx = 0 + 2
+        y.backward()
+        assert y.data == 3.0 + 2 * x0 and x.grad == 2.0
+
+
 def test_value_basics():
     v = Value(3, label="w")
     assert v.data == 3.0 and isinstance(v.data, float) and v.grad == 0.0

@@ -118,8 +118,9 @@ class Value:
         k = float(k)
         out = Value(self.data**k, _parents=(self,), _op=f"**{k:g}")
 
-        def backward():  # d(x^k)/dx = k x^(k-1)
-            self.grad += k * self.data ** (k - 1) * out.grad
+        def backward():  # d(x^k)/dx = k x^(k-1); x^0 is constant (no 0 ** -1 at x = 0)
+            if k != 0:
+                self.grad += k * self.data ** (k - 1) * out.grad
 
         out._backward = backward
         return out
