@@ -1,0 +1,68 @@
+"""Helpers for phase 1 (building cases), trusted side only."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Case
+
+
+def ref():
+    """``course.nn``, imported lazily: judging never needs it, only case building does."""
+    from course import nn
+
+    return nn
+
+
+def plainify(x):
+    """Deep copy of ``x`` with numpy scalars as Python numbers and arrays owned."""
+    if isinstance(x, np.ndarray):
+        return np.array(x, copy=True)
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, tuple):
+        return tuple(plainify(v) for v in x)
+    if isinstance(x, list):
+        return [plainify(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): plainify(v) for k, v in x.items()}
+    return x
+
+
+class Forms(list):
+    """The known wrong forms of one case. A form whose computation fails is skipped."""
+
+    def add(self, code, message, leaves):
+        try:
+            with np.errstate(all="ignore"):
+                values = leaves() if callable(leaves) else leaves
+        except Exception:
+            return self
+        self.append({"code": code, "message": message, "leaves": plainify(values)})
+        return self
+
+
+def shape_only(shape):
+    return {"shape": [int(n) for n in shape]}
+
+
+MISSING_FORM = {"missing": True}
+
+
+def case(label, args, expected, forms=(), kwargs=None, points=1.0, np_seed=None, **extra):
+    return Case(label=label, args=plainify(tuple(args)), kwargs=plainify(dict(kwargs or {})),
+                points=float(points), np_seed=np_seed, expected=plainify(expected),
+                wrong_forms=list(forms), extra=plainify(extra))
+
+
+def with_zeros(rng, Z, frac=0.25):
+    """A copy of ``Z`` with about ``frac`` of its entries (at least one) set to exactly 0."""
+    Z = np.array(Z, copy=True)
+    mask = rng.random(Z.shape) < frac
+    mask.flat[rng.integers(Z.size)] = True
+    Z[mask] = 0.0
+    return Z
+
+
+def shape_label(n, m):
+    return f"shape ({n}, {m})" + (", m = 1" if m == 1 else "")

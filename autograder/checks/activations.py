@@ -1,0 +1,255 @@
+"""Checks of the activation forward/backward pairs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._build import Forms, case, ref, shape_label, with_zeros
+from .core import Check, case_rng, register
+
+# Each case: (n, m, scale, dtype). Public cases are fixed; hidden ones are drawn per seed.
+_PUBLIC = [(3, 4, 1.0, "float64"), (2, 1, 1.0, "float64"), (4, 5, 40.0, "float64")]
+
+
+def _shapes(rng, hidden, min_rows=1):
+    if not hidden:
+        return [(max(n, min_rows), m, s, d) for n, m, s, d in _PUBLIC]
+    out = []
+    for i in range(5):
+        n = int(rng.integers(min_rows, 7))
+        m = 1 if i == 0 else int(rng.integers(2, 9))
+        scale = 40.0 if i == 1 else float(rng.choice([0.5, 1.0, 3.0]))
+        out.append((n, m, scale, "float32" if i == 4 else "float64"))
+    return out
+
+
+def _z(rng, n, m, scale, dtype, zeros=True, large=False):
+    Z = rng.standard_normal((n, m)) * scale
+    if large:  # entries far beyond exp's range (exp(710) overflows float64)
+        Z.flat[rng.integers(Z.size)] = 800.0
+        Z.flat[rng.integers(Z.size)] = -800.0
+    if zeros:
+        Z = with_zeros(rng, Z)
+    return Z.astype(dtype)
+
+
+def _label(n, m, scale, dtype, extra=""):
+    bits = [shape_label(n, m)]
+    if scale >= 10:
+        bits.append("large magnitudes")
+    if dtype != "float64":
+        bits.append(dtype)
+    if extra:
+        bits.append(extra)
+    return ", ".join(bits)
+
+
+def _sig(Z):
+    return ref().sigmoid(Z)
+
+
+# --------------------------------------------------------------------------- wrong forms
+# forward: f(Z, alpha) -> list of (code, message, A); backward: f(dA, Z, alpha) -> same with dZ
+def _relu_fwd_forms(Z, alpha):
+    return [
+        ("returned_mask", "A is the mask (Z > 0), not the activation: A = np.maximum(0, Z)",
+         (Z > 0).astype(float)),
+        ("np_max_not_maximum", "np.max(Z, 0) is the largest entry of each column; the "
+         "element-wise maximum is np.maximum(Z, 0)", np.max(Z, 0)),
+        ("np_max_not_maximum", "np.max(Z, 0) is the largest entry of each column; the "
+         "element-wise maximum is np.maximum(Z, 0)", np.max(Z, axis=0, keepdims=True)),
+        ("leaky_instead", "negative entries must become 0, not 0.01 * Z (that is leaky ReLU)",
+         np.where(Z > 0, Z, 0.01 * Z)),
+        ("wrong_activation", "A = |Z|: negative entries must become 0", np.abs(Z)),
+    ]
+
+
+def _relu_bwd_forms(dA, Z, alpha):
+    return [
+        ("relu_grad_at_zero", "dZ differs only where Z == 0: the ReLU derivative at 0 is 0 "
+         "(use Z > 0, not Z >= 0)", dA * (Z >= 0)),
+        ("forgot_upstream", "you returned the mask without multiplying by dA",
+         (Z > 0).astype(float)),
+        ("forgot_upstream", "you returned the mask without multiplying by dA",
+         (Z >= 0).astype(float)),
+        ("mask_from_dA", "the mask must come from Z (the cache), not from dA: "
+         "dZ = dA * (Z > 0)", dA * (dA > 0)),
+        ("times_activation", "you multiplied dA by relu(Z); multiply by the derivative, "
+         "the mask (Z > 0)", dA * np.maximum(Z, 0)),
+    ]
+
+
+def _sigmoid_fwd_forms(Z, alpha):
+    return [
+        ("sigmoid_sign", "you computed 1 / (1 + exp(Z)); the sigmoid is 1 / (1 + exp(-Z))",
+         1 / (1 + np.exp(Z))),
+        ("sigmoid_precedence", "1 / 1 + np.exp(-Z) is 1 + exp(-Z): put parentheses around "
+         "(1 + np.exp(-Z))", 1 + np.exp(-Z)),
+        ("wrong_activation", "A looks like tanh(Z); the sigmoid is 1 / (1 + exp(-Z))",
+         np.tanh(Z)),
+    ]
+
+
+def _sigmoid_bwd_forms(dA, Z, alpha):
+    s = _sig(Z)
+    return [
+        ("forgot_upstream", "you returned sigmoid'(Z) = s * (1 - s) without multiplying by dA",
+         s * (1 - s)),
+        ("sigmoid_wrong_derivative", "you computed s * (1 + s); the derivative of the sigmoid "
+         "is s * (1 - s)", dA * s * (1 + s)),
+        ("sigmoid_wrong_derivative", "dZ = dA * s misses the factor (1 - s): sigmoid'(Z) = "
+         "s * (1 - s)", dA * s),
+        ("used_Z_not_activation", "you computed Z * (1 - Z): the cache holds Z, not "
+         "sigmoid(Z); compute s = sigmoid(Z) first", dA * Z * (1 - Z)),
+    ]
+
+
+def _tanh_fwd_forms(Z, alpha):
+    return [
+        ("used_tan", "np.tan is the trigonometric tangent; use np.tanh", np.tan(Z)),
+        ("unstable_overflow", "np.exp overflowed for large |Z| (NaN): use np.tanh(Z)",
+         (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z))),
+        ("wrong_activation", "A looks like sigmoid(Z); use np.tanh(Z)", _sig(Z)),
+    ]
+
+
+def _tanh_bwd_forms(dA, Z, alpha):
+    t = np.tanh(Z)
+    return [
+        ("forgot_upstream", "you returned tanh'(Z) = 1 - tanh(Z)**2 without multiplying by dA",
+         1 - t * t),
+        ("used_Z_not_activation", "you computed 1 - Z**2: the cache holds Z, not tanh(Z); "
+         "compute t = np.tanh(Z) first", dA * (1 - Z * Z)),
+        ("tanh_wrong_derivative", "the derivative of tanh is 1 - tanh(Z)**2 (squared)",
+         dA * (1 - t)),
+        ("tanh_wrong_derivative", "the derivative of tanh is 1 - tanh(Z)**2, not 1 + tanh(Z)**2",
+         dA * (1 + t * t)),
+    ]
+
+
+def _leaky_fwd_forms(Z, alpha):
+    forms = [
+        ("forgot_leak", "negative entries must become alpha * Z, not 0 (that is plain ReLU)",
+         np.maximum(Z, 0)),
+        ("leaky_swapped", "alpha goes with the negative entries: A = Z where Z > 0, "
+         "else alpha * Z", np.where(Z > 0, alpha * Z, Z)),
+    ]
+    if alpha != 0.01:
+        forms.append(("ignored_alpha", f"you used the slope 0.01 instead of the argument "
+                      f"alpha = {alpha}", np.where(Z > 0, Z, 0.01 * Z)))
+    return forms
+
+
+def _leaky_bwd_forms(dA, Z, alpha):
+    forms = [
+        ("relu_grad_at_zero", "dZ differs only where Z == 0: at Z == 0 the slope is alpha "
+         "(use Z > 0, not Z >= 0)", np.where(Z >= 0, dA, alpha * dA)),
+        ("forgot_upstream", "you returned the slopes (1 or alpha) without multiplying by dA",
+         np.where(Z > 0, 1.0, alpha)),
+        ("forgot_leak", "where Z <= 0 the gradient is alpha * dA, not 0 (that is plain ReLU)",
+         dA * (Z > 0)),
+        ("mask_from_dA", "the slope must be chosen from Z (the cache), not from dA",
+         np.where(dA > 0, dA, alpha * dA)),
+    ]
+    if alpha != 0.01:
+        forms.append(("ignored_alpha", f"you used the slope 0.01 instead of the argument "
+                      f"alpha = {alpha}", np.where(Z > 0, dA, 0.01 * dA)))
+    return forms
+
+
+def _softmax_fwd_forms(Z, alpha):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    F = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return [
+        ("softmax_no_shift", "np.exp(Z) overflows for large Z (inf / inf = NaN): subtract "
+         "each column's max first, Z - Z.max(axis=0, keepdims=True)",
+         np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True)),
+        ("softmax_wrong_axis", "each column (one example) must sum to 1: normalize over "
+         "axis=0, not axis=1", F / F.sum(axis=1, keepdims=True)),
+        ("softmax_wrong_axis", "subtract the max of each column (axis=0), not of each row",
+         F / F.sum(axis=0, keepdims=True)),
+        ("softmax_no_axis", "you divided by the sum of the whole matrix: sum over axis=0 "
+         "with keepdims=True", E / E.sum()),
+        ("wrong_activation", "A looks like sigmoid(Z): softmax is exp(Z) / sum(exp(Z), axis=0)",
+         _sig(Z)),
+    ]
+
+
+def _softmax_bwd_forms(dA, Z, alpha):
+    A = ref().softmax(Z)
+    return [
+        ("softmax_diag_only", "you used only the diagonal of the Jacobian, a * (1 - a); "
+         "softmax mixes the entries of a column: dZ = A * (dA - sum(A * dA, axis=0))",
+         dA * A * (1 - A)),
+        ("forgot_upstream", "you returned A * (1 - A) without using dA", A * (1 - A)),
+        ("softmax_sum_wrong_axis", "the sum in dZ = A * (dA - sum(A * dA)) runs over the "
+         "classes of each column, axis=0",
+         A * (dA - np.sum(A * dA, axis=1, keepdims=True))),
+        ("used_Z_not_activation", "the cache holds Z, not A: compute A = softmax(Z) first",
+         Z * (dA - np.sum(Z * dA, axis=0, keepdims=True))),
+        ("softmax_fused_grad", "A - dA is the fused softmax + cross-entropy form (AL - Y); "
+         "softmax_backward receives dA and must apply the Jacobian", A - dA),
+    ]
+
+
+# --------------------------------------------------------------------------- factories
+def _fwd_cases(kind, fwd_forms, leaky=False, min_rows=1, large_extreme=False):
+    def make(check, seed, hidden):
+        nn = ref()
+        forward = getattr(nn, f"{kind}_forward")
+        rng = case_rng(check.name, seed, hidden)
+        out = []
+        for i, (n, m, scale, dtype) in enumerate(_shapes(rng, hidden, min_rows)):
+            Z = _z(rng, n, m, scale, dtype, large=large_extreme and scale >= 10)
+            kwargs, alpha, extra = {}, 0.01, ""
+            if leaky and i % 2 == 0:
+                alpha = 0.1 if not hidden else float(rng.choice([0.05, 0.2, 0.3]))
+                kwargs, extra = {"alpha": alpha}, f"alpha = {alpha}"
+            A, cache = forward(Z, **kwargs)
+            forms = Forms()
+            for code, msg, val in fwd_forms(Z.astype(np.float64), alpha):
+                forms.add(code, msg, {"A": val})
+            forms.add("cache_is_A", "the cache must be Z (the input), not A", {"cache": A})
+            out.append(case(_label(n, m, scale, dtype, extra), (Z,), (A, cache), forms, kwargs))
+        return out
+    return make
+
+
+def _bwd_cases(kind, bwd_forms, leaky=False, min_rows=1, large_extreme=False):
+    def make(check, seed, hidden):
+        nn = ref()
+        backward = getattr(nn, f"{kind}_backward")
+        rng = case_rng(check.name, seed, hidden)
+        out = []
+        for i, (n, m, scale, dtype) in enumerate(_shapes(rng, hidden, min_rows)):
+            Z = _z(rng, n, m, scale, dtype, large=large_extreme and scale >= 10)
+            dA = rng.standard_normal((n, m)).astype(dtype)
+            kwargs, alpha, extra = {}, 0.01, ""
+            if leaky and i % 2 == 0:
+                alpha = 0.1 if not hidden else float(rng.choice([0.05, 0.2, 0.3]))
+                kwargs, extra = {"alpha": alpha}, f"alpha = {alpha}"
+            dZ = backward(dA, Z, **kwargs)
+            forms = Forms()
+            for code, msg, val in bwd_forms(dA.astype(np.float64), Z.astype(np.float64), alpha):
+                forms.add(code, msg, {"dZ": val})
+            out.append(case(_label(n, m, scale, dtype, extra), (dA, Z), dZ, forms, kwargs))
+        return out
+    return make
+
+
+_SPECS = [
+    # kind, forward forms, backward forms, options
+    ("relu", _relu_fwd_forms, _relu_bwd_forms, {}),
+    ("sigmoid", _sigmoid_fwd_forms, _sigmoid_bwd_forms, {"large_extreme": True}),
+    ("tanh", _tanh_fwd_forms, _tanh_bwd_forms, {"large_extreme": True}),
+    ("leaky_relu", _leaky_fwd_forms, _leaky_bwd_forms, {"leaky": True}),
+    ("softmax", _softmax_fwd_forms, _softmax_bwd_forms, {"min_rows": 2, "large_extreme": True}),
+]
+
+for _kind, _ff, _bf, _opt in _SPECS:
+    _extra = ("alpha",) if _opt.get("leaky") else ()
+    register(Check(f"{_kind}_forward", ("Z",) + _extra, ("A", "cache"),
+                   _fwd_cases(_kind, _ff, **_opt), points=1.0, weights=(0.75, 0.25)))
+    register(Check(f"{_kind}_backward", ("dA", "cache") + _extra, "dZ",
+                   _bwd_cases(_kind, _bf, **_opt),
+                   points=2.0 if _kind == "softmax" else 1.0))
