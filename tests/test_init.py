@@ -105,7 +105,7 @@ def test_float32(method):
     np.testing.assert_allclose(params["W2"], p64["W2"], rtol=1e-6)
 
 
-@pytest.mark.parametrize("bad", [[3], [], [3, 0, 1], [3, -2], [3, 2.5], "32"])
+@pytest.mark.parametrize("bad", [[3], [], [3, 0, 1], [3, -2], [3, 2.5], "32", [2, True]])
 def test_bad_layer_dims(bad):
     with pytest.raises(ValueError, match="layer_dims must list at least two positive integers"):
         initialize_parameters(bad)

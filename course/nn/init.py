@@ -29,7 +29,9 @@ __all__ = ["INITIALIZERS", "initialize_parameters", "initialize_parameters_deep"
 
 def _check_dims(layer_dims):
     dims = list(layer_dims)
-    if len(dims) < 2 or not all(isinstance(d, (int, np.integer)) and d > 0 for d in dims):
+    if len(dims) < 2 or not all(
+        isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0 for d in dims
+    ):
         raise ValueError(
             "layer_dims must list at least two positive integers [n_x, n_1, ..., n_L]; "
             f"got {layer_dims!r}"
