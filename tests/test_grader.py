@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not ISOLATED, reason=WHY)
 FIXTURE = Path(__file__).parent / "fixtures" / "student_correct.py"
 FAST = Limits(cell_seconds=3, case_seconds=2, total_seconds=40)
 #: A subset of questions keeps these tests quick; the full set is graded once.
-SOME = ["linear_forward", "linear_backward", "relu_backward", "compute_cost"]
+SOME = ["linear_forward", "linear_backward", "relu_backward", "tanh_backward"]
 
 
 def solution_cells():
@@ -105,7 +105,9 @@ EXPLOITS = {
         "    dtype = np.dtype('float64')\n"
         "    def __eq__(self, other):\n        return True\n"
         "    def __array__(self, *a, **k):\n        return np.zeros((3, 4))\n"
-        "def linear_forward(A_prev, W, b):\n    return Yes(), (A_prev, W, b)\n")},
+        "    def __iter__(self):\n        return iter((Yes(), Yes()))\n"
+        "    def __len__(self):\n        return 2\n"
+        "def linear_forward(A_prev, W, b):\n    return Yes()\n")},
     "ndarray_subclass": {"relu_backward": (
         "class Arr(np.ndarray):\n"
         "    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n"
@@ -115,10 +117,10 @@ EXPLOITS = {
     "os_exit": {"relu_backward": "import os\ndef relu_backward(dA, cache):\n    os._exit(0)\n"},
     "infinite_loop": {"linear_backward": "def linear_backward(dZ, cache):\n"
                                          "    while True:\n        pass\n"},
-    "huge_allocation": {"compute_cost": "def compute_cost(AL, Y):\n"
-                                        "    return float(np.ones((10**6, 10**6)).sum())\n"},
-    "keyboard_interrupt": {"compute_cost": "def compute_cost(AL, Y):\n"
-                                           "    raise KeyboardInterrupt\n"},
+    "huge_allocation": {"tanh_backward": "def tanh_backward(dA, cache):\n"
+                                         "    return np.ones((10**6, 10**6)) * dA.sum()\n"},
+    "keyboard_interrupt": {"tanh_backward": "def tanh_backward(dA, cache):\n"
+                                            "    raise KeyboardInterrupt\n"},
     "import_reference": {"linear_forward": "from course.nn import linear_forward\n"},
 }
 
@@ -144,10 +146,10 @@ def exploit_batch(tmp_path_factory):
         "in ''.join(c['source'])][0]\n"
         "    ns = {'np': np}\n    exec(src, ns)\n"
         "    return ns['relu_backward'](dA, cache)\n")})
-    honest(subs / "vandal.ipynb", {"compute_cost": (
-        "def compute_cost(AL, Y):\n"
+    honest(subs / "vandal.ipynb", {"tanh_backward": (
+        "def tanh_backward(dA, cache):\n"
         f"    open({str(out / 'grades.json')!r}, 'w').write('{{}}')\n"
-        "    return 0.5\n")})
+        "    return dA * (1 - np.tanh(cache) ** 2) + 1\n")})
     rows = grade_batch(discover([subs]), limits=FAST, hide=[subs, out], names=SOME)
     return by_student(rows), out
 
@@ -164,8 +166,8 @@ def test_batch_finishes_with_a_row_for_every_submission(exploit_batch):
     [("patch_numpy", "linear_backward"), ("always_equal", "linear_forward"),
      ("ndarray_subclass", "relu_backward"), ("sys_exit", "linear_forward"),
      ("os_exit", "relu_backward"), ("infinite_loop", "linear_backward"),
-     ("huge_allocation", "compute_cost"), ("keyboard_interrupt", "compute_cost"),
-     ("copycat", "relu_backward"), ("vandal", "compute_cost")],
+     ("huge_allocation", "tanh_backward"), ("keyboard_interrupt", "tanh_backward"),
+     ("copycat", "relu_backward"), ("vandal", "tanh_backward")],
 )
 def test_an_exploit_scores_nothing_for_what_it_touches(exploit_batch, student, question):
     rows, _ = exploit_batch
