@@ -16,6 +16,26 @@ def _demo(args):
     return run(out=args.out, epochs=args.epochs, seed=args.seed)
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="course",
@@ -33,8 +53,9 @@ def build_parser():
         ),
     )
     demo.add_argument("--out", default="out", help="folder for the plots (default: out)")
-    demo.add_argument("--epochs", type=int, default=60, help="training epochs (default: 60)")
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo.add_argument("--epochs", type=_positive_int, default=60,
+                      help="training epochs (default: 60)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     demo.set_defaults(func=_demo)
 
     from autograder.cli import add_parser as add_grade  # argparse only: cheap to import

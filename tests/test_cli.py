@@ -33,8 +33,9 @@ def test_demo_trains_checks_and_saves_plots(tmp_path):
     # a real accuracy figure, well above chance (10 %) on held-out digits
     test_acc = float(report.split("test accuracy")[1].split("%")[0])
     assert test_acc > 80, report
+    assert "train accuracy" in report and "flower" in report
     for name in ["cost.png", "gradient_norms.png", "activations.png", "graph.png",
-                 "flower_boundary.png"]:
+                 "flower_boundary.png", "digits_test.png", "ce_vs_mse.png"]:
         png = tmp_path / name
         assert png.stat().st_size > 5000, name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -45,3 +46,27 @@ def test_python_dash_m_course_runs():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "demo" in result.stdout
+
+
+def test_demo_command_passes_its_options(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_run(**kwargs):
+        seen.update(kwargs)
+        return 0
+
+    monkeypatch.setattr(demo, "run", fake_run)
+    status = cli.main(["demo", "--out", str(tmp_path), "--epochs", "3", "--seed", "7"])
+    assert status == 0
+    assert seen == {"out": str(tmp_path), "epochs": 3, "seed": 7}
+    monkeypatch.setattr(demo, "run", lambda **kwargs: 1)
+    assert cli.main(["demo"]) == 1  # a wrong gradient-check verdict is a failure
+
+
+@pytest.mark.parametrize("args", [["--epochs", "0"], ["--epochs", "x"], ["--seed", "-1"]])
+def test_demo_rejects_bad_options(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["demo", *args])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert args[0] in err and "expected" in err
