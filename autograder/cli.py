@@ -109,8 +109,8 @@ def run(args, stream=None):
     errors = [r for r in rows if r["status"] != "graded"]
     if not args.quiet:
         print(report.format_table(rows), file=stream)
-        print(f"\n{len(rows)} submissions graded in {seconds:.2f} s "
-              f"({seconds / len(rows):.3f} s each, {args.jobs} job(s)); "
+        print(f"\n{len(rows)} submissions in {seconds:.2f} s ({seconds / len(rows):.3f} s "
+              f"each, {args.jobs} job(s)): {len(rows) - len(errors)} graded, "
               f"{len(errors)} could not be graded", file=stream)
         if args.no_isolation:
             print("WARNING: graded without isolation (--no-isolation)", file=stream)

@@ -234,12 +234,14 @@ def _execute(zygote, slot, cells, questions, limits, mode):
         else:
             q, k = state[1], state[2]
             status = "timeout" if timed_out else "crashed"
-            limit = f" (limit {limits.case_seconds:g} s)" if timed_out else ""
+            first = (f"timed out after {limits.case_seconds:g} s" if timed_out
+                     else "crashed: its process ended (os._exit, a fatal error or the "
+                     "memory limit)" if not why.startswith("its process sent")
+                     else f"stopped: {why}")
             for kk in range(k, len(run.outcomes[q])):
                 run.outcomes[q][kk] = {
                     "status": status,
-                    "error": f"{questions[q]['name']} {why}{limit}"
-                    + ("" if kk == k else " on an earlier case"),
+                    "error": first if kk == k else f"not run: an earlier case {first}",
                 }
             start = (q + 1, 0)
             if start[0] >= len(questions):

@@ -70,6 +70,8 @@ MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
 MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
@@ -178,11 +180,26 @@ def _inner(req, rfd, wfd):
     try:
         if isolate:
             _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+            shells = req.get("shells", {})
+            handles = {k: os.open(k, os.O_PATH | os.O_DIRECTORY)
+                       for ks in shells.values() for k in ks}
+            for root in sorted(shells, key=lambda p: p.count("/")):
+                _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+                for k in shells[root]:
+                    os.makedirs(k, exist_ok=True)
+                    _mount(f"/proc/self/fd/{handles[k]}", k, None, MS_BIND | MS_REC, None)
+                    _mount(None, k, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+                _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+            for fd in handles.values():
+                os.close(fd)
             hide = sorted(set(req["hide"]), key=lambda p: p.count("/"), reverse=True)
             for path in hide:
                 try:
-                    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
-                           "size=4k,mode=000")
+                    if os.path.isdir(path):
+                        _mount("tmpfs", path, "tmpfs",
+                               MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k,mode=000")
+                    else:
+                        _mount("/dev/null", path, None, MS_BIND, None)
                 except OSError as err:
                     if err.errno not in (errno.ENOENT, errno.ENOTDIR):
                         raise
@@ -281,6 +298,8 @@ def _supervise(req, rfd, wfd):
 
 def zygote_main(fd):
     """Serve fork requests on the socket ``fd`` until it closes."""
+    import zlib  # noqa: F401 - compiled modules of numpy.random load it lazily
+
     import numpy  # noqa: F401 - imported once here, inherited by every sandbox
 
     from . import plain, runner  # noqa: F401
@@ -313,14 +332,22 @@ def zygote_main(fd):
 
 
 def default_hidden(extra=()):
-    """Paths a sandbox must not see: the grader's own sources and project, homes, extras.
+    """What a sandbox must not see: ``(hide, shells)``.
 
-    The project folder that holds ``course`` and ``autograder`` is hidden entry by
-    entry, except the one that holds the running Python (a virtual environment kept in
-    the project must stay visible for numpy to work).
+    ``hide`` lists folders and files to cover entirely: ``extra`` (a file stands for its
+    folder), the grader's own sources and project, the home folders and the current
+    folder. A folder among these that holds the running Python (a project with its
+    ``.venv``, a home folder with ``~/.pyenv``) goes to ``shells`` instead, as
+    ``{folder: [python folders inside it]}``: the sandbox covers it with an empty,
+    traversable tmpfs and binds only those Python folders back, read-only, at their
+    own paths, so that numpy and the standard library still load for an unprivileged
+    user and nothing else of the folder shows.
     """
-    hidden = {str(Path(p).resolve()) for p in extra}
-    keep = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    keep = sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()})
+    roots = []
+    for p in extra:
+        p = Path(p).resolve()
+        roots.append(p if p.is_dir() or not p.exists() else p.parent)
     pkg_dirs = [Path(__file__).resolve().parent]
     try:
         import importlib.util
@@ -331,20 +358,29 @@ def default_hidden(extra=()):
     except (ImportError, ValueError):
         pass
     for pkg in pkg_dirs:
-        hidden.add(str(pkg))
+        roots.append(pkg)
         project = pkg.parent
         if (project / "pyproject.toml").exists() or (project / ".git").exists():
-            for entry in project.iterdir():
-                if entry.is_dir() and not any(k == entry or entry in k.parents for k in keep):
-                    hidden.add(str(entry))
-    for home in ("/root", "/home", str(Path.home())):
-        hidden.add(home)
+            roots.append(project)
+    roots += [Path("/root"), Path("/home"), Path.home().resolve()]
     cwd = Path.cwd().resolve()
-    if cwd != Path("/") and not any(k == cwd or cwd in k.parents for k in keep):
-        hidden.add(str(cwd))
-    return sorted(hidden)
-
-
+    if cwd != Path("/"):
+        roots.append(cwd)
+    hide, shells = set(), {}
+    for root in roots:
+        if root == Path("/") or not root.is_dir():
+            continue
+        if any(k == root or k in root.parents for k in keep):
+            continue  # inside the Python installation: nothing secret there
+        inner = [k for k in keep if root in k.parents]
+        if inner:
+            shells[str(root)] = [str(k) for k in inner]
+        else:
+            hide.add(str(root))
+    # a shell inside another shell is covered by the outer one
+    outer = {r: ks for r, ks in shells.items()
+             if not any(Path(o) in Path(r).parents for o in shells)}
+    return sorted(hide), outer
 
 
 def _kill_uid(uid):
@@ -451,7 +487,7 @@ class Zygote:
                     f"cannot isolate submissions on this machine: {why}. Run as root, or pass "
                     "isolation='none' (--no-isolation) to grade WITHOUT protection"
                 )
-        self.hide = default_hidden(self.hide)
+        self.hide, self.shells = default_hidden(self.hide)
         self._lock = threading.Lock()
         parent, child = socket.socketpair()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
@@ -474,7 +510,7 @@ class Zygote:
             _kill_uid(uid)  # nothing of a previous job of this slot survives
         task_r, task_w = os.pipe()
         ev_r, ev_w = os.pipe()
-        req = {"isolate": isolate, "uid": uid, "hide": [str(p) for p in self.hide],
+        req = {"isolate": isolate, "uid": uid, "hide": self.hide, "shells": self.shells,
                "limits": self.limits.__dict__}
         try:
             with self._lock:

@@ -135,6 +135,11 @@ def exploit_batch(tmp_path_factory):
     (out / "grades.json").write_text('{"untouched": true}')
     honest(subs / "honest.ipynb")
     honest(subs / "classmate.ipynb")
+    # the wrong linear_backward of patch_numpy, without the patching: the control
+    honest(subs / "control.ipynb", {"linear_backward": (
+        "def linear_backward(dZ, cache):\n"
+        "    A_prev, W, b = cache\n"
+        "    return W.T @ dZ, dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True)\n")})
     for name, replace in EXPLOITS.items():
         honest(subs / f"{name}.ipynb", replace)
     # copy a classmate's notebook from disk, and try to overwrite the results file
@@ -156,7 +161,7 @@ def exploit_batch(tmp_path_factory):
 
 def test_batch_finishes_with_a_row_for_every_submission(exploit_batch):
     rows, _ = exploit_batch
-    assert set(rows) == {"honest", "classmate", "copycat", "vandal", *EXPLOITS}
+    assert set(rows) == {"honest", "classmate", "control", "copycat", "vandal", *EXPLOITS}
     assert rows["honest"]["score"] == rows["honest"]["max_score"]
     assert rows["classmate"]["score"] == rows["classmate"]["max_score"]
 
@@ -174,7 +179,10 @@ def test_an_exploit_scores_nothing_for_what_it_touches(exploit_batch, student, q
     row = rows[student]
     assert row["status"] == "graded"
     score, max_score = qscores(row)[question]
-    assert score == 0 and max_score > 0, row
+    if student == "patch_numpy":  # no more than the same wrong code earns without patching
+        assert score == qscores(rows["control"])[question][0] < max_score
+    else:
+        assert score == 0 and max_score > 0, row
     others = [n for n in SOME if n != question]
     assert all(full(row, n) for n in others), qscores(row)  # costs only that question
 

@@ -162,3 +162,23 @@ def test_a_fork_bomb_hits_the_process_limit(zygote):
              "        return n, type(err).__name__\n    return n, None\n"]
     n, err = value(run(zygote, cells, ["bomb"])[0]["bomb"])
     assert err is not None and n < 64
+
+
+@needs_isolation
+def test_standard_library_imports_work_for_the_unprivileged_user(zygote):
+    cells = ["def libs():\n    import decimal, fractions, math, secrets, statistics\n"
+             "    return math.sqrt(4.0) + len(secrets.token_hex(2))\n"]
+    assert value(run(zygote, cells, ["libs"])[0]["libs"]) == 6.0
+
+
+@needs_isolation
+def test_the_project_around_the_virtual_environment_is_hidden(zygote):
+    from pathlib import Path
+
+    import autograder
+
+    project = Path(autograder.__file__).resolve().parent.parent
+    cells = [f"import os\ndef look():\n    return sorted(os.listdir({str(project)!r}))\n"]
+    listing = value(run(zygote, cells, ["look"])[0]["look"])
+    assert "autograder" not in listing and "course" not in listing
+    assert "pyproject.toml" not in listing and "tests" not in listing
