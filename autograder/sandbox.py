@@ -377,6 +377,7 @@ def default_hidden(extra=()):
             shells[str(root)] = [str(k) for k in inner]
         else:
             hide.add(str(root))
+    hide.update(str(p) for p in pkg_dirs)  # even inside site-packages (a regular install)
     # a shell inside another shell is covered by the outer one
     outer = {r: ks for r, ks in shells.items()
              if not any(Path(o) in Path(r).parents for o in shells)}
