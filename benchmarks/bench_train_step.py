@@ -24,7 +24,8 @@ repetitions and its ratio to torch's median. The garbage collector is off during
 blocks, for every engine.
 
 Peak memory is measured for each engine in its own fresh subprocess (1 thread): the
-library is imported and warmed up on a throwaway 2-4-1 network, the data and the model
+library is imported and warmed up on a throwaway copy of the problem (BLAS packing
+buffers and thread pools belong to the library, not to the step), the data and the model
 are built, the kernel's high-water mark is reset (``/proc/self/clear_refs``), and the
 peak resident set size during 10 steps is read back (``VmHWM``) minus the resident size
 just before them. The children run with ``MALLOC_MMAP_THRESHOLD_=65536``, so that every
@@ -349,11 +350,12 @@ def memory_child(engine, case, dtype_name, steps=10):
     import tracemalloc
 
     dtype = DTYPES[dtype_name]
-    # Warm the library up on a throwaway network (thread pools, autograd engine, caches).
-    tiny = ENGINE_CLASSES[engine](make_problem("c", dtype, seed=1))
+    # Warm the library up on a throwaway copy of the problem (thread pools, the autograd
+    # engine, BLAS packing buffers, which the library keeps), then free it.
+    warm = ENGINE_CLASSES[engine](make_problem(case, dtype, seed=1))
     for _ in range(3):
-        tiny.step()
-    del tiny
+        warm.step()
+    del warm
     problem = make_problem(case, dtype)
     eng = ENGINE_CLASSES[engine](problem)
     gc.collect()
