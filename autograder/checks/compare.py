@@ -66,7 +66,7 @@ def describe(got) -> str:
     if t is np.ndarray:
         return f"a numpy array of shape {got.shape} and dtype {got.dtype}"
     if t in (list, tuple):
-        return f"a {t.__name__} of {len(got)} items"
+        return f"a {t.__name__} of {len(got)} item{'s' if len(got) != 1 else ''}"
     if t is dict:
         return f"a dict with keys {list(got)[:8]}"
     if isinstance(got, np.generic):
@@ -244,7 +244,8 @@ def structure_problem(name, exp, got, items=None):
         if type(got) in (tuple, list) and len(got) == len(exp):
             return None
         kind = "list" if isinstance(exp, list) else "tuple"
-        what = f"a {kind} of {len(exp)} items" + (f" {items}" if items else "")
+        what = f"a {kind} of {len(exp)} item{'s' if len(exp) != 1 else ''}" + (
+            f" {items}" if items else "")
         return f"{name} must be {what}; got {describe(got)}"
     if isinstance(exp, dict):
         if type(got) is dict:

@@ -292,7 +292,7 @@ class Check:
             if code == "raised" and err:
                 hint = compare.hint_for_error(str(err))
                 if hint:
-                    msg += f". {hint}"
+                    msg += f". Hint: {hint}"
             return CaseResult(case.label, 0.0, pts, False, [msg + " (0 points)"], code, [code])
 
         verdicts = []

@@ -37,8 +37,8 @@ def _layer(rng, n, n_prev, m):
     return A_prev, W, b
 
 
-_LIN_ALIASES = {"cache[0]": "cache[0] (A_prev)", "cache[1]": "cache[1] (W)",
-                "cache[2]": "cache[2] (b)"}
+_LIN_ALIASES = {"cache": "cache (A_prev, W, b)", "cache[0]": "cache[0] (A_prev)",
+                "cache[1]": "cache[1] (W)", "cache[2]": "cache[2] (b)"}
 
 
 # --------------------------------------------------------------------------- linear_forward
@@ -124,7 +124,8 @@ register(Check("linear_backward", ("dZ", "cache"), ("dA_prev", "dW", "db"),
 
 # --------------------------------------------------------------------------- linear_activation
 _LA_ALIASES = {
-    "cache[0]": "cache[0] (linear_cache)", "cache[1]": "cache[1] (Z)",
+    "cache": "cache (linear_cache, Z)", "cache[0]": "cache[0] (linear_cache: A_prev, W, b)",
+    "cache[1]": "cache[1] (Z)",
     "cache[0][0]": "cache[0][0] (A_prev)", "cache[0][1]": "cache[0][1] (W)",
     "cache[0][2]": "cache[0][2] (b)",
 }

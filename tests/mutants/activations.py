@@ -1,0 +1,576 @@
+"""Mutants and correct variants of the activation forward/backward pairs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._registry import correct, mutant
+
+
+def _stable_sigmoid(Z):
+    return 0.5 * (1 + np.tanh(Z / 2))
+
+
+def _loop(Z, f):
+    out = np.zeros_like(Z)
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            out[i, j] = f(float(Z[i, j]))
+    return out
+
+
+def _sig1(z):
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+# ========== relu_forward
+@correct("relu_forward")
+def relu_maximum(Z):
+    return np.maximum(Z, 0), Z
+
+
+@correct("relu_forward")
+def relu_mask_product(Z):
+    return Z * (Z > 0), Z
+
+
+@correct("relu_forward")
+def relu_where(Z):
+    return np.where(Z > 0, Z, 0.0), Z
+
+
+@correct("relu_forward")
+def relu_loops(Z):
+    return _loop(Z, lambda z: max(z, 0.0)), Z
+
+
+@correct("relu_forward")
+def relu_clip(Z):
+    return Z.clip(min=0), Z
+
+
+@mutant("relu_forward", "returned_mask")
+def relu_returns_mask(Z):
+    return Z > 0, Z
+
+
+@mutant("relu_forward", "np_max_not_maximum")
+def relu_np_max(Z):
+    return np.max(Z, 0), Z
+
+
+@mutant("relu_forward", "leaky_instead")
+def relu_leaky(Z):
+    return np.where(Z > 0, Z, 0.01 * Z), Z
+
+
+@mutant("relu_forward", "mutated_input")
+def relu_in_place(Z):
+    Z[Z < 0] = 0
+    return Z, Z
+
+
+@mutant("relu_forward", "cache_is_A")
+def relu_cache_A(Z):
+    A = np.maximum(Z, 0)
+    return A, A
+
+
+@mutant("relu_forward", "wrong_activation")
+def relu_abs(Z):
+    return np.abs(Z), Z
+
+
+# ========== relu_backward
+@correct("relu_backward")
+def relu_bw_product(dA, cache):
+    return dA * (cache > 0)
+
+
+@correct("relu_backward")
+def relu_bw_where(dA, cache):
+    return np.where(cache > 0, dA, 0)
+
+
+@correct("relu_backward")
+def relu_bw_copy_and_zero(dA, cache):
+    dZ = np.array(dA, copy=True)
+    dZ[cache <= 0] = 0
+    return dZ
+
+
+@correct("relu_backward")
+def relu_bw_loops(dA, cache):
+    dZ = np.zeros_like(dA)
+    for i in range(dA.shape[0]):
+        for j in range(dA.shape[1]):
+            if cache[i, j] > 0:
+                dZ[i, j] = dA[i, j]
+    return dZ
+
+
+@correct("relu_backward")
+def relu_bw_heaviside(dA, cache):
+    return np.multiply(dA, np.heaviside(cache, 0.0))
+
+
+@mutant("relu_backward", "relu_grad_at_zero")
+def relu_bw_ge(dA, cache):
+    return dA * (cache >= 0)
+
+
+@mutant("relu_backward", "forgot_upstream")
+def relu_bw_mask_only(dA, cache):
+    return (cache > 0).astype(float)
+
+
+@mutant("relu_backward", "forgot_upstream")
+def relu_bw_bool_mask(dA, cache):
+    return cache > 0
+
+
+@mutant("relu_backward", "mutated_input")
+def relu_bw_in_place(dA, cache):
+    dA[cache <= 0] = 0
+    return dA
+
+
+@mutant("relu_backward", "mask_from_dA")
+def relu_bw_mask_of_dA(dA, cache):
+    return dA * (dA > 0)
+
+
+@mutant("relu_backward", "times_activation")
+def relu_bw_times_relu(dA, cache):
+    return dA * np.maximum(cache, 0)
+
+
+# ========== sigmoid_forward
+@correct("sigmoid_forward")
+def sigmoid_naive(Z):
+    return 1 / (1 + np.exp(-Z)), Z
+
+
+@correct("sigmoid_forward")
+def sigmoid_tanh(Z):
+    return _stable_sigmoid(Z), Z
+
+
+@correct("sigmoid_forward")
+def sigmoid_loops(Z):
+    return _loop(Z, _sig1), Z
+
+
+@correct("sigmoid_forward")
+def sigmoid_reciprocal(Z):
+    return np.reciprocal(1.0 + np.exp(-Z)), Z
+
+
+@mutant("sigmoid_forward", "sigmoid_sign")
+def sigmoid_wrong_sign(Z):
+    return 1 / (1 + np.exp(Z)), Z
+
+
+@mutant("sigmoid_forward", "sigmoid_precedence")
+def sigmoid_precedence(Z):
+    return 1 / 1 + np.exp(-Z), Z
+
+
+@mutant("sigmoid_forward", "wrong_activation")
+def sigmoid_is_tanh(Z):
+    return np.tanh(Z), Z
+
+
+@mutant("sigmoid_forward", "cache_is_A")
+def sigmoid_cache_A(Z):
+    A = 1 / (1 + np.exp(-Z))
+    return A, A
+
+
+@mutant("sigmoid_forward", "mutated_input")
+def sigmoid_in_place(Z):
+    np.negative(Z, out=Z)
+    A = 1 / (1 + np.exp(Z))
+    np.negative(Z, out=Z)
+    Z += 0.0 * A + 1e-3
+    return A, Z
+
+
+# ========== sigmoid_backward
+@correct("sigmoid_backward")
+def sigmoid_bw_naive(dA, cache):
+    s = 1 / (1 + np.exp(-cache))
+    return dA * s * (1 - s)
+
+
+@correct("sigmoid_backward")
+def sigmoid_bw_tanh(dA, cache):
+    s = _stable_sigmoid(cache)
+    return np.multiply(dA, s - s * s)
+
+
+@correct("sigmoid_backward")
+def sigmoid_bw_loops(dA, cache):
+    dZ = np.zeros_like(dA)
+    for i in range(dA.shape[0]):
+        for j in range(dA.shape[1]):
+            s = _sig1(float(cache[i, j]))
+            dZ[i, j] = dA[i, j] * s * (1 - s)
+    return dZ
+
+
+@mutant("sigmoid_backward", "forgot_upstream")
+def sigmoid_bw_no_dA(dA, cache):
+    s = 1 / (1 + np.exp(-cache))
+    return s * (1 - s)
+
+
+@mutant("sigmoid_backward", "sigmoid_wrong_derivative")
+def sigmoid_bw_one_plus(dA, cache):
+    s = 1 / (1 + np.exp(-cache))
+    return dA * s * (1 + s)
+
+
+@mutant("sigmoid_backward", "sigmoid_wrong_derivative")
+def sigmoid_bw_only_s(dA, cache):
+    return dA / (1 + np.exp(-cache))
+
+
+@mutant("sigmoid_backward", "used_Z_not_activation")
+def sigmoid_bw_of_Z(dA, cache):
+    return dA * cache * (1 - cache)
+
+
+@mutant("sigmoid_backward", "mutated_input")
+def sigmoid_bw_in_place(dA, cache):
+    s = 1 / (1 + np.exp(-cache))
+    dA *= s * (1 - s)
+    return dA
+
+
+# ========== tanh_forward
+@correct("tanh_forward")
+def tanh_np(Z):
+    return np.tanh(Z), Z
+
+
+@correct("tanh_forward")
+def tanh_from_sigmoid(Z):
+    return 2 / (1 + np.exp(-2 * Z)) - 1, Z
+
+
+@correct("tanh_forward")
+def tanh_loops(Z):
+    return _loop(Z, math.tanh), Z
+
+
+@mutant("tanh_forward", "used_tan")
+def tanh_is_tan(Z):
+    return np.tan(Z), Z
+
+
+@mutant("tanh_forward", "unstable_overflow")
+def tanh_exp_formula(Z):
+    return (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z)), Z
+
+
+@mutant("tanh_forward", "wrong_activation")
+def tanh_is_sigmoid(Z):
+    return 1 / (1 + np.exp(-Z)), Z
+
+
+@mutant("tanh_forward", "cache_is_A")
+def tanh_cache_A(Z):
+    A = np.tanh(Z)
+    return A, A
+
+
+@mutant("tanh_forward", "mutated_input")
+def tanh_in_place(Z):
+    np.tanh(Z, out=Z)
+    return Z.copy(), Z
+
+
+# ========== tanh_backward
+@correct("tanh_backward")
+def tanh_bw_np(dA, cache):
+    return dA * (1 - np.tanh(cache) ** 2)
+
+
+@correct("tanh_backward")
+def tanh_bw_cosh(dA, cache):
+    return dA / np.cosh(cache) ** 2
+
+
+@correct("tanh_backward")
+def tanh_bw_loops(dA, cache):
+    dZ = np.zeros_like(dA)
+    for i in range(dA.shape[0]):
+        for j in range(dA.shape[1]):
+            t = math.tanh(float(cache[i, j]))
+            dZ[i, j] = dA[i, j] * (1 - t * t)
+    return dZ
+
+
+@mutant("tanh_backward", "forgot_upstream")
+def tanh_bw_no_dA(dA, cache):
+    return 1 - np.tanh(cache) ** 2
+
+
+@mutant("tanh_backward", "used_Z_not_activation")
+def tanh_bw_of_Z(dA, cache):
+    return dA * (1 - cache**2)
+
+
+@mutant("tanh_backward", "tanh_wrong_derivative")
+def tanh_bw_no_square(dA, cache):
+    return dA * (1 - np.tanh(cache))
+
+
+@mutant("tanh_backward", "tanh_wrong_derivative")
+def tanh_bw_plus(dA, cache):
+    return dA * (1 + np.tanh(cache) ** 2)
+
+
+@mutant("tanh_backward", "mutated_input")
+def tanh_bw_in_place(dA, cache):
+    dA *= 1 - np.tanh(cache) ** 2
+    return dA
+
+
+# ========== leaky_relu
+@correct("leaky_relu_forward")
+def leaky_where(Z, alpha=0.01):
+    return np.where(Z > 0, Z, alpha * Z), Z
+
+
+@correct("leaky_relu_forward")
+def leaky_maximum(Z, alpha=0.01):
+    return np.maximum(Z, alpha * Z), Z
+
+
+@correct("leaky_relu_forward")
+def leaky_masks(Z, alpha=0.01):
+    return Z * (Z > 0) + alpha * Z * (Z <= 0), Z
+
+
+@correct("leaky_relu_forward")
+def leaky_loops(Z, alpha=0.01):
+    return _loop(Z, lambda z: z if z > 0 else alpha * z), Z
+
+
+@mutant("leaky_relu_forward", "forgot_leak")
+def leaky_is_relu(Z, alpha=0.01):
+    return np.maximum(Z, 0), Z
+
+
+@mutant("leaky_relu_forward", "ignored_alpha")
+def leaky_fixed_alpha(Z, alpha=0.01):
+    return np.where(Z > 0, Z, 0.01 * Z), Z
+
+
+@mutant("leaky_relu_forward", "leaky_swapped")
+def leaky_swapped(Z, alpha=0.01):
+    return np.where(Z > 0, alpha * Z, Z), Z
+
+
+@mutant("leaky_relu_forward", "cache_is_A")
+def leaky_cache_A(Z, alpha=0.01):
+    A = np.where(Z > 0, Z, alpha * Z)
+    return A, A
+
+
+@mutant("leaky_relu_forward", "mutated_input")
+def leaky_in_place(Z, alpha=0.01):
+    A = np.where(Z > 0, Z, alpha * Z)
+    Z[Z < 0] *= alpha
+    return A, Z
+
+
+@correct("leaky_relu_backward")
+def leaky_bw_where(dA, cache, alpha=0.01):
+    return np.where(cache > 0, dA, alpha * dA)
+
+
+@correct("leaky_relu_backward")
+def leaky_bw_slopes(dA, cache, alpha=0.01):
+    return dA * np.where(cache > 0, 1.0, alpha)
+
+
+@correct("leaky_relu_backward")
+def leaky_bw_copy(dA, cache, alpha=0.01):
+    dZ = dA.copy()
+    dZ[cache <= 0] *= alpha
+    return dZ
+
+
+@correct("leaky_relu_backward")
+def leaky_bw_loops(dA, cache, alpha=0.01):
+    dZ = np.zeros_like(dA)
+    for i in range(dA.shape[0]):
+        for j in range(dA.shape[1]):
+            dZ[i, j] = dA[i, j] * (1.0 if cache[i, j] > 0 else alpha)
+    return dZ
+
+
+@mutant("leaky_relu_backward", "relu_grad_at_zero")
+def leaky_bw_ge(dA, cache, alpha=0.01):
+    return np.where(cache >= 0, dA, alpha * dA)
+
+
+@mutant("leaky_relu_backward", "forgot_upstream")
+def leaky_bw_no_dA(dA, cache, alpha=0.01):
+    return np.where(cache > 0, 1.0, alpha)
+
+
+@mutant("leaky_relu_backward", "forgot_leak")
+def leaky_bw_relu(dA, cache, alpha=0.01):
+    return dA * (cache > 0)
+
+
+@mutant("leaky_relu_backward", "ignored_alpha")
+def leaky_bw_fixed_alpha(dA, cache, alpha=0.01):
+    return np.where(cache > 0, dA, 0.01 * dA)
+
+
+@mutant("leaky_relu_backward", "mask_from_dA")
+def leaky_bw_mask_of_dA(dA, cache, alpha=0.01):
+    return np.where(dA > 0, dA, alpha * dA)
+
+
+@mutant("leaky_relu_backward", "mutated_input")
+def leaky_bw_in_place(dA, cache, alpha=0.01):
+    dA[cache <= 0] *= alpha
+    return dA
+
+
+# ========== softmax
+@correct("softmax_forward")
+def softmax_keepdims(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True), Z
+
+
+@correct("softmax_forward")
+def softmax_broadcast(Z):
+    E = np.exp(Z - np.max(Z, axis=0))
+    return E / np.sum(E, axis=0), Z
+
+
+@correct("softmax_forward")
+def softmax_einsum(Z):
+    E = np.exp(Z - Z.max(axis=0))
+    return E / np.einsum("ij->j", E), Z
+
+
+@correct("softmax_forward")
+def softmax_columns(Z):
+    A = np.zeros_like(Z)
+    for j in range(Z.shape[1]):
+        e = [math.exp(float(z - Z[:, j].max())) for z in Z[:, j]]
+        total = sum(e)
+        for i in range(Z.shape[0]):
+            A[i, j] = e[i] / total
+    return A, Z
+
+
+@mutant("softmax_forward", "softmax_no_shift")
+def softmax_no_shift(Z):
+    E = np.exp(Z)
+    return E / E.sum(axis=0, keepdims=True), Z
+
+
+@mutant("softmax_forward", "softmax_wrong_axis")
+def softmax_axis1(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True), Z
+
+
+@mutant("softmax_forward", "softmax_no_axis")
+def softmax_total(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / np.sum(E), Z
+
+
+@mutant("softmax_forward", "wrong_activation")
+def softmax_is_sigmoid(Z):
+    return 1 / (1 + np.exp(-Z)), Z
+
+
+@mutant("softmax_forward", "mutated_input")
+def softmax_in_place(Z):
+    Z -= Z.max(axis=0, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=0, keepdims=True), Z
+
+
+@mutant("softmax_forward", "cache_is_A")
+def softmax_cache_A(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    A = E / E.sum(axis=0, keepdims=True)
+    return A, A
+
+
+def _softmax(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+@correct("softmax_backward")
+def softmax_bw_vector(dA, cache):
+    A = _softmax(cache)
+    return A * (dA - np.sum(A * dA, axis=0, keepdims=True))
+
+
+@correct("softmax_backward")
+def softmax_bw_jacobian_loop(dA, cache):
+    A = _softmax(cache)
+    dZ = np.zeros_like(dA)
+    for j in range(A.shape[1]):
+        a = A[:, j]
+        J = np.diag(a) - np.outer(a, a)
+        dZ[:, j] = J @ dA[:, j]
+    return dZ
+
+
+@correct("softmax_backward")
+def softmax_bw_einsum(dA, cache):
+    A = _softmax(cache)
+    return A * dA - A * np.einsum("ij,ij->j", A, dA)
+
+
+@mutant("softmax_backward", "softmax_diag_only")
+def softmax_bw_diag(dA, cache):
+    A = _softmax(cache)
+    return dA * A * (1 - A)
+
+
+@mutant("softmax_backward", "forgot_upstream")
+def softmax_bw_no_dA(dA, cache):
+    A = _softmax(cache)
+    return A * (1 - A)
+
+
+@mutant("softmax_backward", "softmax_sum_wrong_axis")
+def softmax_bw_axis1(dA, cache):
+    A = _softmax(cache)
+    return A * (dA - np.sum(A * dA, axis=1, keepdims=True))
+
+
+@mutant("softmax_backward", "used_Z_not_activation")
+def softmax_bw_of_Z(dA, cache):
+    return cache * (dA - np.sum(cache * dA, axis=0, keepdims=True))
+
+
+@mutant("softmax_backward", "softmax_fused_grad")
+def softmax_bw_fused(dA, cache):
+    return _softmax(cache) - dA
+
+
+@mutant("softmax_backward", "mutated_input")
+def softmax_bw_in_place(dA, cache):
+    A = _softmax(cache)
+    dA -= np.sum(A * dA, axis=0, keepdims=True)
+    return A * dA
