@@ -1,0 +1,352 @@
+"""The autograder checks: the reference scores full marks, mutants are caught and named,
+correct variants pass, hidden cases depend on the student, every outcome is judged."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import plain
+from autograder.checks import (
+    CHECKS,
+    Case,
+    CaseResult,
+    Report,
+    assert_check,
+    check,
+    dump_cases,
+    grade_question,
+    hidden_seed,
+    load_cases,
+    run_case,
+)
+from autograder.plain import Opaque
+from course import nn
+
+sys.path.insert(0, str(Path(__file__).parent))
+from mutants import CORRECT, MUTANTS  # noqa: E402
+
+HIDDEN_SEED = hidden_seed("student-42", "backprop")
+_CASES: dict = {}
+
+
+def cases_for(name, seed, hidden):
+    key = (name, seed, hidden)
+    if key not in _CASES:
+        _CASES[key] = CHECKS[name].cases(seed, hidden)
+    return _CASES[key]
+
+
+def grade(name, func, runs=((0, False), (HIDDEN_SEED, True))):
+    """All CaseResults of ``func`` on the public cases and one student's hidden cases."""
+    c = CHECKS[name]
+    return [c.judge(k, run_case(func, k)) for s, h in runs for k in cases_for(name, s, h)]
+
+
+def test_every_graded_function_has_a_check():
+    assert set(nn.GRADED_API) <= set(CHECKS)
+    for name in nn.GRADED_API:
+        c = CHECKS[name]
+        assert c.name == name and c.points > 0
+        assert callable(c.cases) and callable(c.judge)
+
+
+# --------------------------------------------------------------------------- the reference
+@pytest.mark.parametrize("name", nn.GRADED_API)
+def test_reference_gets_full_marks(name):
+    runs = [(s, h) for s in (0, 1, 2) for h in (False, True)]
+    results = grade(name, getattr(nn, name), runs)
+    failed = [(r.label, r.feedback) for r in results if not r.passed]
+    assert not failed
+    assert all(r.score == r.max_score for r in results)
+
+
+@pytest.mark.parametrize("name", nn.GRADED_API)
+def test_cases_cover_m_1_and_are_plain(name):
+    public = cases_for(name, 0, False)
+    hidden = cases_for(name, HIDDEN_SEED, True)
+    assert len(public) >= 3 and len(hidden) >= 3
+    assert all(not c.hidden for c in public) and all(c.hidden for c in hidden)
+    if name not in ("initialize_parameters_deep", "update_parameters"):
+        assert any("m = 1" in c.label for c in public)
+        assert any("m = 1" in c.label for c in hidden)
+    # plain data only: the cases survive a dump/load and judge the same
+    again = load_cases(dump_cases(public))
+    ref = getattr(nn, name)
+    for a, b in zip(public, again, strict=True):
+        assert CHECKS[name].judge(b, run_case(ref, b)).passed
+        assert a.label == b.label and a.np_seed == b.np_seed
+
+
+def test_inputs_have_the_promised_features():
+    relu_cases = cases_for("relu_backward", 0, False)
+    assert all(np.any(c.args[1] == 0) for c in relu_cases)  # exact zeros in Z
+    assert any(np.max(np.abs(c.args[0])) > 700 for c in cases_for("softmax_forward", 0, False))
+    assert any(np.max(np.abs(c.args[0])) > 700 for c in cases_for("sigmoid_forward", 0, False))
+    shapes = [c.args[1][1].shape for c in cases_for("linear_backward", 0, False)]
+    assert any(n != k for n, k in shapes)  # non-square layers
+    assert any(len(c.args[1]) >= 3 for c in cases_for("L_model_forward", 0, False))
+
+
+# --------------------------------------------------------------------------- variants and mutants
+def _ids(items):
+    return [item[1] for item in items]
+
+
+@pytest.mark.parametrize("entry", CORRECT, ids=_ids(CORRECT))
+def test_correct_variant_gets_full_marks(entry):
+    name, _, func = entry
+    results = grade(name, func)
+    failed = [(r.label, r.feedback) for r in results if not r.passed]
+    assert not failed
+
+
+@pytest.mark.parametrize("entry", MUTANTS, ids=_ids(MUTANTS))
+def test_mutant_loses_points_with_the_right_diagnosis(entry):
+    name, _, func, code = entry
+    results = grade(name, func)
+    score = sum(r.score for r in results)
+    total = sum(r.max_score for r in results)
+    assert score < total
+    codes = {c for r in results for c in r.diagnoses}
+    assert code in codes, f"expected {code!r}, got {sorted(codes)}"
+    failing = [r for r in results if not r.passed]
+    assert all(r.feedback for r in failing)
+
+
+def test_enough_mutants_and_variants_per_function():
+    wrong = Counter(name for name, mid, _, _ in MUTANTS if ":" in mid
+                    and not mid.endswith((":ndarray_subclass", ":always_equal")))
+    right = Counter(name for name, _, _ in CORRECT)
+    for name in nn.GRADED_API:
+        assert wrong[name] >= 5, name
+        assert right[name] >= 3, name
+
+
+def _hard_coded(name):
+    """A 'solution' that returns the public expected values it has seen."""
+    public = cases_for(name, 0, False)
+
+    def cheat(*args, **kwargs):
+        for c in public:
+            if plain.dumps(c.args) == plain.dumps(args):
+                return c.expected
+        return public[0].expected
+
+    return cheat
+
+
+@pytest.mark.parametrize("name", ["linear_backward", "relu_forward", "compute_cost",
+                                  "update_parameters"])
+def test_hard_coded_public_answers_fail_hidden_cases(name):
+    cheat = _hard_coded(name)
+    public = grade(name, cheat, [(0, False)])
+    assert all(r.passed for r in public)
+    hidden = grade(name, cheat, [(HIDDEN_SEED, True)])
+    assert sum(r.score for r in hidden) < sum(r.max_score for r in hidden) / 2
+
+
+# --------------------------------------------------------------------------- hidden seeds
+def test_hidden_cases_differ_by_student_and_are_deterministic():
+    a = hidden_seed("alice", "backprop")
+    assert a == hidden_seed("alice", "backprop")
+    assert a != hidden_seed("bob", "backprop") != hidden_seed("alice", "other")
+    for name in ("linear_backward", "relu_backward", "L_model_backward"):
+        c = CHECKS[name]
+        ca, ca2, cb = c.cases(a, True), c.cases(a, True), c.cases(hidden_seed("bob", "x"), True)
+        assert dump_cases(ca) == dump_cases(ca2)
+        assert dump_cases(ca) != dump_cases(cb)
+        assert dump_cases(ca) != dump_cases(c.cases(a, False))
+
+
+# --------------------------------------------------------------------------- outcomes
+@pytest.mark.parametrize("status,words", [
+    ("raised", "raised"), ("timeout", "did not finish"), ("crashed", "crashed"),
+    ("missing", "not defined"), ("not_callable", "not refer to a function"),
+    ("bogus", "crashed"),
+])
+def test_judge_handles_every_status(status, words):
+    case = cases_for("linear_backward", 0, False)[0]
+    outcome = {"status": status, "value": None, "args_after": None,
+               "error": "ValueError: boom" if status == "raised" else None, "seconds": 1.0}
+    r = CHECKS["linear_backward"].judge(case, outcome)
+    assert isinstance(r, CaseResult)
+    assert r.score == 0 and not r.passed and r.max_score == case.points
+    assert words in r.feedback[0]
+    assert r.diagnosis == (status if status != "bogus" else "crashed")
+    if status == "raised":
+        assert "ValueError: boom" in r.feedback[0]
+
+
+def test_judge_survives_garbage_outcomes():
+    case = cases_for("linear_backward", 0, False)[0]
+    judge = CHECKS["linear_backward"].judge
+    for value in (None, 3, "x", Opaque("evil"), [1, 2, 3], (1, 2), {"a": 1},
+                  (np.zeros(3), None, Opaque("x"))):
+        r = judge(case, {"status": "returned", "value": value, "args_after": Opaque("y"),
+                         "error": None, "seconds": 0.0})
+        assert r.score == 0 and r.feedback
+    assert judge(case, "not a dict").score == 0
+
+
+def test_run_case_statuses_and_isolation(capsys):
+    case = cases_for("sigmoid_forward", 0, False)[2]  # large magnitudes: overflow warnings
+    assert run_case(None, case)["status"] == "missing"
+    assert run_case(42, case)["status"] == "not_callable"
+
+    def boom(Z):
+        raise TypeError("nope")
+
+    out = run_case(boom, case)
+    assert out["status"] == "raised" and out["error"] == "TypeError: nope"
+    state = np.random.get_state()[1].copy()
+    out = run_case(lambda Z: (1 / (1 + np.exp(-Z)), Z), case)  # overflows: no warning
+    assert out["status"] == "returned" and out["seconds"] >= 0
+    assert np.array_equal(np.random.get_state()[1], state)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    assert set(out) == {"status", "value", "args_after", "error", "seconds"}
+
+
+def test_run_case_seeds_numpy_for_random_functions():
+    case = cases_for("initialize_parameters_deep", 0, False)[0]
+    a = run_case(lambda dims: np.random.rand(3), case)["value"]
+    b = run_case(lambda dims: np.random.rand(3), case)["value"]
+    assert np.array_equal(a, b)
+
+
+# --------------------------------------------------------------------------- wording
+def _feedback(name, func):
+    return " | ".join(f for r in check(name, func).results for f in r.feedback)
+
+
+def test_feedback_wording_for_classic_mistakes():
+    def transposed(dZ, cache):
+        A_prev, W, b = cache
+        m = dZ.shape[1]
+        return W.T @ dZ, A_prev @ dZ.T / m, dZ.sum(axis=1, keepdims=True) / m
+
+    def no_m(dZ, cache):
+        A_prev, W, b = cache
+        return W.T @ dZ, dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True) / dZ.shape[1]
+
+    def flat_db(dZ, cache):
+        A_prev, W, b = cache
+        m = dZ.shape[1]
+        return W.T @ dZ, dZ @ A_prev.T / m, dZ.sum(axis=1) / m
+
+    text = _feedback("linear_backward", transposed)
+    assert ("dW has shape (5, 3) but W has shape (3, 5): dW must match W; you may have "
+            "computed A_prev @ dZ.T") in text
+    assert "dW is m times too large: divide by m" in _feedback("linear_backward", no_m)
+    assert "db has shape (3,): keep the column with keepdims=True" in _feedback(
+        "linear_backward", flat_db)
+    text = _feedback("relu_backward", lambda dA, Z: dA * (Z >= 0))
+    assert "dZ differs only where Z == 0: the ReLU derivative at 0 is 0" in text
+    text = _feedback("relu_backward", lambda dA, Z: (Z > 0) * 1.0)
+    assert "you returned the mask without multiplying by dA" in text
+
+    def in_place(dA, Z):
+        dA[Z <= 0] = 0
+        return dA
+
+    assert "your function changed its input dA in place" in _feedback("relu_backward", in_place)
+
+
+def test_feedback_names_array_shapes_and_first_difference():
+    def off(dZ, cache):
+        A_prev, W, b = cache
+        m = dZ.shape[1]
+        dW = dZ @ A_prev.T / m
+        dW[0, 1] += 1.0
+        return W.T @ dZ, dW, dZ.sum(axis=1, keepdims=True) / m
+
+    text = _feedback("linear_backward", off)
+    assert "dW has the right shape (3, 5) but wrong values" in text
+    assert "first at dW[0, 1]: expected" in text and "rtol" not in text  # states the formula
+    assert "|got - expected| <= 1e-08 + 1e-06 * |expected|" in text
+
+
+# --------------------------------------------------------------------------- notebook API
+def test_check_report_and_assert_check():
+    report = check("relu_forward", nn.relu_forward)
+    assert isinstance(report, Report) and report.passed
+    assert report.score == report.max_score == 3
+    assert "3 / 3" in str(report) and "<table>" in report._repr_html_()
+    assert assert_check("relu_forward", nn.relu_forward).passed
+
+    def bad(Z):
+        return np.maximum(Z, 0.5), Z
+
+    with pytest.raises(AssertionError, match="relu_forward: 0.75 / 3"):
+        assert_check("relu_forward", bad)
+    def evil(Z):
+        raise ValueError("<script>")
+
+    report = check("relu_forward", evil)
+    assert "ValueError: <script>" in str(report) and report.score == 0
+    assert "&lt;script&gt;" in report._repr_html_() and "<script>" not in report._repr_html_()
+    with pytest.raises(KeyError, match="no check named"):
+        check("no_such_function", bad)
+
+
+def test_grade_question():
+    name = "linear_backward"
+    cases = cases_for(name, HIDDEN_SEED, True)
+    outcomes = [run_case(nn.linear_backward, c) for c in cases]
+    g = grade_question(name, cases, outcomes)
+    assert g == {"name": name, "score": 2.0, "max_score": 2.0, "feedback": [],
+                 "diagnoses": []}
+
+    def no_m(dZ, cache):
+        A_prev, W, b = cache
+        return W.T @ dZ, dZ @ A_prev.T, dZ.sum(axis=1, keepdims=True) / dZ.shape[1]
+
+    outcomes = [run_case(no_m, c) for c in cases]
+    outcomes[-1] = {"status": "timeout", "value": None, "args_after": None, "error": None,
+                    "seconds": 5.0}
+    g = grade_question(name, cases, outcomes[:-1] + [outcomes[-1]])
+    assert 0 < g["score"] < 2.0 and g["max_score"] == 2.0
+    assert "missing_1_over_m" in g["diagnoses"] and "timeout" in g["diagnoses"]
+    assert all(isinstance(f, str) for f in g["feedback"])
+    short = grade_question(name, cases, outcomes[:2])  # missing outcomes count as missing
+    assert "missing" in short["diagnoses"]
+
+
+def test_judging_does_not_need_course_nn(tmp_path):
+    """Frozen public cases are judged in a process where course.nn cannot be imported."""
+    cases = cases_for("linear_backward", 0, False)
+    path = tmp_path / "cases.bin"
+    path.write_bytes(dump_cases(cases))
+    code = (
+        "import sys; sys.modules['course'] = None; sys.modules['course.nn'] = None\n"
+        "import numpy as np\n"
+        "from autograder.checks import CHECKS, load_cases, run_case\n"
+        f"cases = load_cases(open({str(path)!r}, 'rb').read())\n"
+        "def lb(dZ, cache):\n"
+        "    A, W, b = cache; m = dZ.shape[1]\n"
+        "    return W.T @ dZ, dZ @ A.T / m, dZ.sum(1, keepdims=True) / m\n"
+        "rs = [CHECKS['linear_backward'].judge(c, run_case(lb, c)) for c in cases]\n"
+        "assert all(r.passed for r in rs), rs\n"
+        "print('ok')\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=root, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok" and out.stderr == ""
+
+
+def test_case_is_a_dataclass_of_plain_fields():
+    c = cases_for("compute_cost", 0, False)[0]
+    assert isinstance(c, Case) and isinstance(c.expected, float)
+    assert type(c.args) is tuple and type(c.kwargs) is dict
+    d = c.to_plain()
+    assert Case.from_plain(d).label == c.label
