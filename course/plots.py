@@ -26,7 +26,8 @@ No backend is ever selected here. Outside a notebook the figures are plain
 ``matplotlib.figure.Figure`` objects, not registered with ``pyplot``: they work
 headless, do not pile up, and are saved with :func:`save`. In Jupyter (inline,
 ipympl/widget or nbagg backend) new figures are made with ``pyplot`` so that they are
-displayed at the end of the cell, as usual.
+displayed at the end of the cell, as usual (end the cell with ``;`` when its last line
+returns a ``Figure``, or Jupyter shows it twice).
 
 Conventions follow :mod:`course.nn`: points are **columns**, ``X`` has shape ``(2, m)``.
 This module is never imported by :mod:`course.nn`, which stays pure numpy.
