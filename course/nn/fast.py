@@ -22,17 +22,19 @@ What makes it fast
 1. **Preallocated buffers, reused every step.** ``np.matmul(W, A, out=Z)`` and in-place
    ufuncs (``np.maximum(Z, 0, out=Z)``) allocate nothing; the buffers for a batch size
    ``m`` are made on its first step and kept.
-2. **One buffer per layer for Z, A and dZ.** ``relu`` is applied in place, so ``Z[l]``
-   is overwritten by ``A[l]``; the ReLU mask ``Z > 0`` is the same as ``A > 0``. In the
-   backward pass ``dZ[l]`` overwrites ``A[l]`` once ``dW[l+1]`` (the last use of
-   ``A[l]``) is done.
+2. **One buffer per layer for Z, A, dA and dZ.** ``relu`` is applied in place, so
+   ``Z[l]`` is overwritten by ``A[l]``; the ReLU mask ``Z > 0`` is the same as ``A > 0``
+   and is kept as booleans (a quarter of the size in float32). In the backward pass,
+   once ``dW[l+1]`` (the last use of ``A[l]``) is done, ``dA[l] = W[l+1].T @ dZ[l+1]``
+   is written over ``A[l]`` and multiplied by the mask in place to give ``dZ[l]``.
 3. **1/m and the learning rate folded into the output gradient.** Every gradient is
    linear in ``dZL``, so scaling it once by ``alpha / m``,
    ``G = (alpha / m) (AL - Y)``, makes every later product an update that is already
    scaled: ``W[l] -= G[l] @ A[l-1].T`` and ``b[l] -= G[l].sum(axis=1)``. No ``/ m`` on
    the big ``dW`` arrays, no ``alpha * dW`` temporary.
-4. **One scratch buffer for all ``dW`` and one for all ``dA``**, sized for the largest
-   layer and viewed at each layer's shape.
+4. **One scratch buffer for all ``dW``**, sized for the largest layer and viewed at each
+   layer's shape (numpy's matmul cannot accumulate into ``W``, so ``G @ A.T`` needs a
+   place before ``W -= ...``; a library calling BLAS ``gemm`` with ``beta = 1`` would not).
 5. **The dtype is kept.** float32 parameters, inputs and labels stay float32 (a float64
    label would silently turn every product into float64 and cost 2-3x).
 
@@ -65,9 +67,7 @@ class _Buffers:
     A : list of ndarray
         ``A[l]`` of shape ``(n_l, m)`` for ``l = 1 .. L`` (``A[0]`` is unused: it is X).
         Holds ``Z[l]``, then ``A[l]``, then (backward) ``dZ[l]``.
-    dA : ndarray, shape (max n_l for l < L, m), flat
-        Scratch for ``dA[l-1] = W[l].T @ dZ[l]``.
-    mask : ndarray of bool, the size of ``dA``, flat
+    mask : ndarray of bool, shape (max n_l for l < L, m), flat
         Scratch for the ReLU mask ``A[l] > 0``.
     col, col2 : ndarray, shape (1, m)
         Per-example scratch (softmax: column max, sum, log of the sum).
@@ -79,8 +79,7 @@ class _Buffers:
         L = len(dims) - 1
         self.m = m
         self.A = [None] + [np.empty((dims[l], m), dtype) for l in range(1, L + 1)]
-        self.dA = np.empty(max(dims[1:L], default=0) * m, dtype)
-        self.mask = np.empty(self.dA.size, bool)
+        self.mask = np.empty(max(dims[1:L], default=0) * m, bool)
         self.col = np.empty((1, m), dtype)
         self.col2 = np.empty((1, m), dtype)
         self.out64 = np.empty((2, dims[L], m), np.float64)
@@ -118,9 +117,10 @@ class FusedTrainer:
 
         forward    Z[l] = W[l] @ A[l-1] + b[l];  A[l] = relu(Z[l]);  AL = g(ZL)
         output     G[L] = (alpha / m) * (AL - Y)
-        layer l    dA   = W[l].T @ G[l]                (with W[l] before its update)
-                   W[l] -= G[l] @ A[l-1].T;   b[l] -= G[l].sum(axis=1, keepdims=True)
-                   G[l-1] = dA * (A[l-1] > 0)
+        layer l    dW   = G[l] @ A[l-1].T;    mask = A[l-1] > 0
+                   dA   = W[l].T @ G[l]                (with W[l] before its update)
+                   W[l] -= dW;   b[l] -= G[l].sum(axis=1, keepdims=True)
+                   G[l-1] = dA * mask
 
     which is ``W[l] - alpha * dW[l]`` with ``dW[l] = dZ[l] @ A[l-1].T / m`` of
     :func:`course.nn.linear_backward`: the same step as ``model_forward``,
@@ -311,25 +311,24 @@ class FusedTrainer:
         for l in range(L, 0, -1):
             A_prev = X if l == 1 else A[l - 1]
             n, n_prev = W[l].shape
-            if l > 1:
-                # dA[l-1] = W[l].T @ G[l], with W[l] before its update     (n_prev, m)
-                dA = buf.dA[: n_prev * m].reshape(n_prev, m)
-                np.matmul(W[l].T, G, out=dA)
-            # W[l] -= G[l] @ A[l-1].T   (= alpha * dW[l]: the 1/m is inside G)
+            # alpha * dW[l] = G[l] @ A[l-1].T   (the 1/m and alpha are inside G)
             dW = self._dW[: n * n_prev].reshape(n, n_prev)
             np.matmul(G, A_prev.T, out=dW)
+            if l > 1:
+                # A[l-1] has had its last use (dW); its buffer now takes the gradient.
+                # relu' = 1 where Z > 0, that is where A > 0 (0 at Z = 0, as in course.nn);
+                # a boolean mask and one multiply (np.sign(A) would give the same factor
+                # but is about ten times slower than np.greater: it is not vectorised).
+                mask = buf.mask[: n_prev * m].reshape(n_prev, m)
+                np.greater(A_prev, 0, out=mask)
+                # dA[l-1] = W[l].T @ G[l], with W[l] before its update, over A[l-1]
+                np.matmul(W[l].T, G, out=A_prev)
             W[l] -= dW
-            # b[l] -= G[l].sum(axis=1)  (= alpha * db[l])
+            # b[l] -= alpha * db[l] = G[l].sum(axis=1)
             db = self._db[:n].reshape(n, 1)
             np.sum(G, axis=1, keepdims=True, out=db)
             b[l] -= db
             if l > 1:
-                # G[l-1] = dA[l-1] * relu'(Z[l-1]), written over A[l-1] (its last use was dW):
-                # relu' = 1 where Z > 0, that is where A > 0 (0 at Z = 0, as in course.nn).
-                # A boolean mask and one multiply: np.sign(A) would give the same factor but
-                # is about ten times slower than np.greater (it is not vectorised).
-                mask = buf.mask[: n_prev * m].reshape(n_prev, m)
-                np.greater(A_prev, 0, out=mask)
-                G = A_prev
-                np.multiply(dA, mask, out=G)
+                G = A_prev  # G[l-1] = dA[l-1] * relu'(Z[l-1])
+                G *= mask
         return J
