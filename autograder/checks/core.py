@@ -336,7 +336,8 @@ class Check:
                 problem = problem.replace(f"{label} must be", label, 1)
             if problem is not None:
                 diag = compare.match_forms(case, name, got)
-                code, hint = diag if diag else ("wrong_structure", None)
+                generic = "not_plain_data" if isinstance(got, Opaque) else "wrong_structure"
+                code, hint = diag if diag else (generic, None)
                 # the whole weight of this part is lost (only passing leaves score)
                 out.append((weight, False, code, problem + (f". {hint}" if hint else "")))
                 return
