@@ -30,7 +30,8 @@ What makes it fast
 3. **1/m and the learning rate folded into the output gradient.** Every gradient is
    linear in ``dZL``, so scaling it once by ``alpha / m``,
    ``G = (alpha / m) (AL - Y)``, makes every later product an update that is already
-   scaled: ``W[l] -= G[l] @ A[l-1].T`` and ``b[l] -= G[l].sum(axis=1)``. No ``/ m`` on
+   scaled: ``W[l] -= G[l] @ A[l-1].T`` and ``b[l] -= G[l].sum(axis=1)`` (computed as
+   ``G[l] @ ones``, a BLAS matrix-vector product). No ``/ m`` on
    the big ``dW`` arrays, no ``alpha * dW`` temporary.
 4. **One scratch buffer for all ``dW``**, sized for the largest layer and viewed at each
    layer's shape (numpy's matmul cannot accumulate into ``W``, so ``G @ A.T`` needs a
@@ -69,6 +70,8 @@ class _Buffers:
         Holds ``Z[l]``, then ``A[l]``, then (backward) ``dZ[l]``.
     mask : ndarray of bool, shape (max n_l for l < L, m), flat
         Scratch for the ReLU mask ``A[l] > 0``.
+    ones : ndarray, shape (m, 1)
+        For the bias gradients, ``G @ ones``.
     col, col2 : ndarray, shape (1, m)
         Per-example scratch (softmax: column max, sum, log of the sum).
     out64 : ndarray, shape (2, n_L, m), float64
@@ -80,6 +83,7 @@ class _Buffers:
         self.m = m
         self.A = [None] + [np.empty((dims[l], m), dtype) for l in range(1, L + 1)]
         self.mask = np.empty(max(dims[1:L], default=0) * m, bool)
+        self.ones = np.ones((m, 1), dtype)
         self.col = np.empty((1, m), dtype)
         self.col2 = np.empty((1, m), dtype)
         self.out64 = np.empty((2, dims[L], m), np.float64)
@@ -324,9 +328,10 @@ class FusedTrainer:
                 # dA[l-1] = W[l].T @ G[l], with W[l] before its update, over A[l-1]
                 np.matmul(W[l].T, G, out=A_prev)
             W[l] -= dW
-            # b[l] -= alpha * db[l] = G[l].sum(axis=1)
+            # b[l] -= alpha * db[l] = G[l].sum(axis=1), as G[l] @ ones: a BLAS matrix-vector
+            # product, about three times faster than np.sum(G, axis=1) here.
             db = self._db[:n].reshape(n, 1)
-            np.sum(G, axis=1, keepdims=True, out=db)
+            np.matmul(G, buf.ones, out=db)
             b[l] -= db
             if l > 1:
                 G = A_prev  # G[l-1] = dA[l-1] * relu'(Z[l-1])
