@@ -59,6 +59,7 @@ from .activations import (
     tanh_backward,
     tanh_forward,
 )
+from .fast import FusedTrainer
 from .gradcheck import (
     GradCheckResult,
     gradient_check,
@@ -127,6 +128,7 @@ GRADED_API = (
 __all__ = [
     "ACTIVATIONS",
     "ELEMENTWISE",
+    "FusedTrainer",
     "GRADED_API",
     "GradCheckResult",
     "INITIALIZERS",
