@@ -21,6 +21,7 @@ and always returns one row per submission.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -157,19 +158,36 @@ def _validate_event(ev, n_cells, questions):
     return kind
 
 
+def _steps(n_cells, skip, questions, start):
+    """The steps a sandbox runs, in its order: ``("cell", i)`` then ``("case", q, k)``."""
+    steps = [("cell", i) for i in range(n_cells) if i not in skip]
+    for q, question in enumerate(questions):
+        for k in range(len(question["cases"])):
+            if (q, k) >= tuple(start):
+                steps.append(("case", q, k))
+    return steps
+
+
 def _execute(zygote, slot, cells, questions, limits, mode):
-    """Run ``cells`` then the cases of ``questions`` in sandboxes; returns a :class:`_Run`."""
+    """Run ``cells`` then the cases of ``questions`` in sandboxes; returns a :class:`_Run`.
+
+    The sandbox reports each finished step; the step under way is the one after the
+    last reported (the order is fixed), so a hang or a crash is blamed on it.
+    """
     run = _Run(len(cells), questions)
     skip = set()
     start = (0, 0)
     t_end = time.monotonic() + limits.total_seconds
     restarts = 0
     while True:
+        steps = _steps(len(cells), skip, questions, start)
+        pos = 0
         sb = zygote.spawn(slot)
         task = {"cells": cells, "skip_cells": sorted(skip), "start": list(start),
                 "questions": questions, "mode": mode}
-        state = None  # ("cell", i) or ("case", q, k) while a step is under way
-        step_end = [t_end]
+
+        step_end = [time.monotonic() + (limits.cell_seconds if steps and steps[0][0] == "cell"
+                                        else limits.case_seconds)]
         try:
             sb.send(plain.dumps(task))
             read = sb.reader(lambda se=step_end: min(se[0], t_end))
@@ -179,30 +197,28 @@ def _execute(zygote, slot, cells, questions, limits, mode):
                 if kind == "setup_error":
                     raise SandboxError(str(ev.get("error")))
                 if kind == "done":
+                    if pos != len(steps):
+                        raise plain.PlainDataError("'done' before every step was reported")
+                    sb.finished = True
                     return run
                 if kind == "imports":
                     blocked = ev.get("blocked")
                     if type(blocked) is list:
                         run.blocked = sorted({str(b) for b in blocked} | set(run.blocked))
                     continue
-                now = time.monotonic()
+                step = ("cell", ev["i"]) if kind == "cell" else ("case", ev["q"], ev["k"])
+                if pos >= len(steps) or steps[pos] != step:
+                    raise plain.PlainDataError(f"step {step} reported out of order")
                 if kind == "cell":
-                    if ev.get("phase") == "start":
-                        state = ("cell", ev["i"])
-                        step_end[0] = now + limits.cell_seconds
-                    else:
-                        err = ev.get("error")
-                        if err is not None:
-                            run.cell_errors[ev["i"]] = str(err)[:500]
-                        state, step_end[0] = None, t_end
+                    err = ev.get("error")
+                    if err is not None:
+                        run.cell_errors[ev["i"]] = str(err)[:500]
                 else:
-                    q, k = ev["q"], ev["k"]
-                    if ev.get("phase") == "start":
-                        state = ("case", q, k)
-                        step_end[0] = now + limits.case_seconds
-                    else:
-                        run.outcomes[q][k] = ev["outcome"]
-                        state, step_end[0] = None, t_end
+                    run.outcomes[ev["q"]][ev["k"]] = ev["outcome"]
+                pos += 1
+                nxt = steps[pos] if pos < len(steps) else None
+                step_end[0] = time.monotonic() + (
+                    limits.cell_seconds if nxt and nxt[0] == "cell" else limits.case_seconds)
         except (TimeoutError, EOFError, plain.PlainDataError) as err:
             timed_out = isinstance(err, TimeoutError)
             if isinstance(err, plain.PlainDataError):
@@ -213,6 +229,7 @@ def _execute(zygote, slot, cells, questions, limits, mode):
                 why = "crashed (its process ended)"
         finally:
             sb.close()
+        state = steps[pos] if pos < len(steps) else None
         restarts += 1
         if state is None or time.monotonic() >= t_end or restarts > MAX_RESTARTS:
             reason = ("the submission used up its total time limit "
@@ -264,15 +281,32 @@ def _questions_for(assignment, names):
     return [CHECKS[n] for n in names]
 
 
+@functools.lru_cache(maxsize=256)
+def _public_cases(name, seed):
+    """The public cases of a check: the same for every student, built once per batch."""
+    from .checks import CHECKS
+
+    return tuple(CHECKS[name].cases(seed, False))
+
+
 def _plan(checks, student, assignment, public_seed=0):
     from .checks import hidden_seed
 
     seed = hidden_seed(student, assignment)
     plan = []
     for check in checks:
-        cases = list(check.cases(public_seed, False)) + list(check.cases(seed, True))
+        cases = list(_public_cases(check.name, public_seed)) + list(check.cases(seed, True))
         plan.append((check, cases))
     return plan
+
+
+def _restore_args(outcome, case):
+    """The outcome as the checks expect it: ``args_after`` given in full."""
+    if outcome is None:
+        return {"status": "crashed", "error": "not run"}
+    if outcome.get("args_after") == "unchanged":
+        outcome = dict(outcome, args_after=(tuple(case.args), dict(case.kwargs)))
+    return outcome
 
 
 def _zero_questions(checks, reason):
@@ -325,8 +359,7 @@ def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definit
                                    "and using it scores 0; write the function yourself"],
                       "diagnoses": ["imported_reference"]}
         else:
-            outcomes = [o if o is not None else {"status": "crashed", "error": "not run"}
-                        for o in outcomes]
+            outcomes = [_restore_args(o, case) for o, case in zip(outcomes, cases, strict=True)]
             result = grade_question(check.name, cases, outcomes)
         row["questions"].append(result)
     if reference:

@@ -409,6 +409,9 @@ class Sandbox:
     def __init__(self, pid, uid, wfd, rfd, isolate):
         self.pid, self.uid, self.isolate = pid, uid, isolate
         self._w, self._r = wfd, rfd
+        #: Set by the grader when the sandbox reported its last step and ended by itself:
+        #: then its PID namespace is gone with it and no process of its uid can remain.
+        self.finished = False
         self._buf = bytearray()
 
     def send(self, data):
@@ -440,11 +443,13 @@ class Sandbox:
         return read
 
     def kill(self):
+        """Stop the supervisor (which kills the sandbox's PID 1) and, unless the sandbox
+        finished by itself, every process of the slot's uid."""
         try:
             os.kill(self.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        if self.isolate:
+        if self.isolate and not self.finished:
             _kill_uid(self.uid)
 
     def close(self):
@@ -507,8 +512,6 @@ class Zygote:
         """Fork a new sandbox for job slot ``slot``; returns a :class:`Sandbox`."""
         isolate = self.isolation == "full"
         uid = UID_BASE + slot
-        if isolate:
-            _kill_uid(uid)  # nothing of a previous job of this slot survives
         task_r, task_w = os.pipe()
         ev_r, ev_w = os.pipe()
         req = {"isolate": isolate, "uid": uid, "hide": self.hide, "shells": self.shells,
