@@ -193,7 +193,8 @@ def _softmax_bwd_forms(dA, Z, alpha):
 
 
 # --------------------------------------------------------------------------- factories
-def _fwd_cases(kind, fwd_forms, leaky=False, min_rows=1, large_extreme=False):
+def _fwd_cases(kind, fwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2, 0.3),
+               min_rows=1, large_extreme=False):
     def make(check, seed, hidden):
         nn = ref()
         forward = getattr(nn, f"{kind}_forward")
@@ -201,9 +202,9 @@ def _fwd_cases(kind, fwd_forms, leaky=False, min_rows=1, large_extreme=False):
         out = []
         for i, (n, m, scale, dtype) in enumerate(_shapes(rng, hidden, min_rows)):
             Z = _z(rng, n, m, scale, dtype, large=large_extreme and scale >= 10)
-            kwargs, alpha, extra = {}, 0.01, ""
+            kwargs, alpha, extra = {}, alpha0, ""
             if leaky and i % 2 == 0:
-                alpha = 0.1 if not hidden else float(rng.choice([0.05, 0.2, 0.3]))
+                alpha = alphas[0] if not hidden else float(rng.choice(alphas[1:]))
                 kwargs, extra = {"alpha": alpha}, f"alpha = {alpha}"
             A, cache = forward(Z, **kwargs)
             forms = Forms()
@@ -215,7 +216,8 @@ def _fwd_cases(kind, fwd_forms, leaky=False, min_rows=1, large_extreme=False):
     return make
 
 
-def _bwd_cases(kind, bwd_forms, leaky=False, min_rows=1, large_extreme=False):
+def _bwd_cases(kind, bwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2, 0.3),
+               min_rows=1, large_extreme=False):
     def make(check, seed, hidden):
         nn = ref()
         backward = getattr(nn, f"{kind}_backward")
@@ -224,9 +226,9 @@ def _bwd_cases(kind, bwd_forms, leaky=False, min_rows=1, large_extreme=False):
         for i, (n, m, scale, dtype) in enumerate(_shapes(rng, hidden, min_rows)):
             Z = _z(rng, n, m, scale, dtype, large=large_extreme and scale >= 10)
             dA = rng.standard_normal((n, m)).astype(dtype)
-            kwargs, alpha, extra = {}, 0.01, ""
+            kwargs, alpha, extra = {}, alpha0, ""
             if leaky and i % 2 == 0:
-                alpha = 0.1 if not hidden else float(rng.choice([0.05, 0.2, 0.3]))
+                alpha = alphas[0] if not hidden else float(rng.choice(alphas[1:]))
                 kwargs, extra = {"alpha": alpha}, f"alpha = {alpha}"
             dZ = backward(dA, Z, **kwargs)
             forms = Forms()
@@ -237,6 +239,67 @@ def _bwd_cases(kind, bwd_forms, leaky=False, min_rows=1, large_extreme=False):
     return make
 
 
+def _elu_fwd_forms(Z, alpha):
+    neg = np.minimum(Z, 0)
+    forms = [
+        ("elu_missing_minus_one", "for Z <= 0 ELU is alpha * (exp(Z) - 1): the -1 makes it "
+         "continuous at 0", np.where(Z > 0, Z, alpha * np.exp(neg))),
+        ("forgot_leak", "negative entries must become alpha * (exp(Z) - 1), not 0 (that is "
+         "plain ReLU)", np.maximum(Z, 0)),
+        ("wrong_activation", "A looks like leaky ReLU: for Z <= 0 ELU is alpha * (exp(Z) - 1)",
+         np.where(Z > 0, Z, alpha * Z)),
+    ]
+    if alpha != 1.0:
+        forms.append(("ignored_alpha", f"you used alpha = 1 instead of the argument "
+                      f"alpha = {alpha}", np.where(Z > 0, Z, np.expm1(neg))))
+    return forms
+
+
+def _elu_bwd_forms(dA, Z, alpha):
+    slope = alpha * np.exp(np.minimum(Z, 0))
+    forms = [
+        ("forgot_upstream", "you returned the slopes without multiplying by dA",
+         np.where(Z > 0, 1.0, slope)),
+        ("elu_wrong_derivative", "for Z <= 0 the derivative of alpha * (exp(Z) - 1) is "
+         "alpha * exp(Z) (that is A + alpha), not A", np.where(Z > 0, dA, dA * (slope - alpha))),
+        ("forgot_leak", "where Z <= 0 the gradient is dA * alpha * exp(Z), not 0",
+         dA * (Z > 0)),
+        ("wrong_activation", "your gradient is leaky ReLU's: for Z <= 0 it is "
+         "dA * alpha * exp(Z)", np.where(Z > 0, dA, alpha * dA)),
+    ]
+    if alpha != 1.0:
+        forms.append(("ignored_alpha", f"you used alpha = 1 instead of the argument "
+                      f"alpha = {alpha}", np.where(Z > 0, dA, dA * np.exp(np.minimum(Z, 0)))))
+        forms.append(("relu_grad_at_zero", "dZ differs only where Z == 0: at Z == 0 ELU takes "
+                      "the left slope, alpha (use Z > 0, not Z >= 0)",
+                      np.where(Z >= 0, dA, dA * slope)))
+    return forms
+
+
+def _softplus_fwd_forms(Z, alpha):
+    return [
+        ("unstable_overflow", "np.exp(Z) overflows for large Z (inf): use np.logaddexp(0, Z) "
+         "or np.maximum(Z, 0) + np.log1p(np.exp(-np.abs(Z)))", np.log(1 + np.exp(Z))),
+        ("softplus_is_relu", "A looks like ReLU: softplus is log(1 + exp(Z)), a smooth ReLU",
+         np.maximum(Z, 0)),
+        ("wrong_activation", "A looks like the sigmoid: that is softplus's derivative; "
+         "softplus is log(1 + exp(Z))", _sig(Z)),
+        ("softplus_missing_one", "log(exp(Z)) is Z: softplus is log(1 + exp(Z))", Z),
+    ]
+
+
+def _softplus_bwd_forms(dA, Z, alpha):
+    return [
+        ("forgot_upstream", "you returned sigmoid(Z) without multiplying by dA", _sig(Z)),
+        ("softplus_wrong_derivative", "you multiplied dA by softplus(Z); its derivative is "
+         "the sigmoid, dZ = dA * sigmoid(Z)", dA * np.logaddexp(0, Z)),
+        ("unstable_overflow", "exp(Z) / (1 + exp(Z)) is inf / inf = NaN for large Z: use a "
+         "stable sigmoid, 1 / (1 + exp(-Z))", dA * np.exp(Z) / (1 + np.exp(Z))),
+        ("softplus_is_relu", "your gradient is ReLU's: softplus's derivative is sigmoid(Z)",
+         dA * (Z > 0)),
+    ]
+
+
 _SPECS = [
     # kind, forward forms, backward forms, options
     ("relu", _relu_fwd_forms, _relu_bwd_forms, {}),
@@ -244,6 +307,10 @@ _SPECS = [
     ("tanh", _tanh_fwd_forms, _tanh_bwd_forms, {"large_extreme": True}),
     ("leaky_relu", _leaky_fwd_forms, _leaky_bwd_forms, {"leaky": True}),
     ("softmax", _softmax_fwd_forms, _softmax_bwd_forms, {"min_rows": 2, "large_extreme": True}),
+    # not in the graded API table, offered for extra exercises
+    ("elu", _elu_fwd_forms, _elu_bwd_forms,
+     {"leaky": True, "alpha0": 1.0, "alphas": (0.5, 0.3, 1.5, 2.0), "large_extreme": True}),
+    ("softplus", _softplus_fwd_forms, _softplus_bwd_forms, {"large_extreme": True}),
 ]
 
 for _kind, _ff, _bf, _opt in _SPECS:

@@ -574,3 +574,184 @@ def softmax_bw_in_place(dA, cache):
     A = _softmax(cache)
     dA -= np.sum(A * dA, axis=0, keepdims=True)
     return A * dA
+
+
+# ========== elu (beyond the graded API table)
+@correct("elu_forward")
+def elu_where(Z, alpha=1.0):
+    return np.where(Z > 0, Z, alpha * np.expm1(Z)), Z
+
+
+@correct("elu_forward")
+def elu_masks(Z, alpha=1.0):
+    return Z * (Z > 0) + alpha * (np.exp(np.minimum(Z, 0)) - 1), Z
+
+
+@correct("elu_forward")
+def elu_loops(Z, alpha=1.0):
+    return _loop(Z, lambda z: z if z > 0 else alpha * math.expm1(z)), Z
+
+
+@mutant("elu_forward", "elu_missing_minus_one")
+def elu_no_minus_one(Z, alpha=1.0):
+    return np.where(Z > 0, Z, alpha * np.exp(Z)), Z
+
+
+@mutant("elu_forward", "forgot_leak")
+def elu_is_relu(Z, alpha=1.0):
+    return np.maximum(Z, 0), Z
+
+
+@mutant("elu_forward", "wrong_activation")
+def elu_is_leaky(Z, alpha=1.0):
+    return np.where(Z > 0, Z, alpha * Z), Z
+
+
+@mutant("elu_forward", "ignored_alpha")
+def elu_alpha_one(Z, alpha=1.0):
+    return np.where(Z > 0, Z, np.expm1(Z)), Z
+
+
+@mutant("elu_forward", "mutated_input")
+def elu_in_place(Z, alpha=1.0):
+    Z[Z <= 0] = alpha * np.expm1(Z[Z <= 0])
+    return Z.copy(), Z
+
+
+@correct("elu_backward")
+def elu_bw_where(dA, cache, alpha=1.0):
+    return np.where(cache > 0, dA, dA * alpha * np.exp(cache))
+
+
+@correct("elu_backward")
+def elu_bw_from_A(dA, cache, alpha=1.0):
+    A = np.where(cache > 0, cache, alpha * np.expm1(cache))
+    return dA * np.where(cache > 0, 1.0, A + alpha)
+
+
+@correct("elu_backward")
+def elu_bw_loops(dA, cache, alpha=1.0):
+    dZ = np.zeros_like(dA)
+    for i in range(dA.shape[0]):
+        for j in range(dA.shape[1]):
+            z = float(cache[i, j])
+            dZ[i, j] = dA[i, j] * (1.0 if z > 0 else alpha * math.exp(z))
+    return dZ
+
+
+@mutant("elu_backward", "forgot_upstream")
+def elu_bw_no_dA(dA, cache, alpha=1.0):
+    return np.where(cache > 0, 1.0, alpha * np.exp(np.minimum(cache, 0)))
+
+
+@mutant("elu_backward", "elu_wrong_derivative")
+def elu_bw_times_A(dA, cache, alpha=1.0):
+    return np.where(cache > 0, dA, dA * alpha * np.expm1(np.minimum(cache, 0)))
+
+
+@mutant("elu_backward", "forgot_leak")
+def elu_bw_relu(dA, cache, alpha=1.0):
+    return dA * (cache > 0)
+
+
+@mutant("elu_backward", "ignored_alpha")
+def elu_bw_alpha_one(dA, cache, alpha=1.0):
+    return np.where(cache > 0, dA, dA * np.exp(np.minimum(cache, 0)))
+
+
+@mutant("elu_backward", "relu_grad_at_zero")
+def elu_bw_ge(dA, cache, alpha=1.0):
+    return np.where(cache >= 0, dA, dA * alpha * np.exp(np.minimum(cache, 0)))
+
+
+@mutant("elu_backward", "mutated_input")
+def elu_bw_in_place(dA, cache, alpha=1.0):
+    dA[cache <= 0] *= alpha * np.exp(cache[cache <= 0])
+    return dA
+
+
+# ========== softplus (beyond the graded API table)
+@correct("softplus_forward")
+def softplus_logaddexp(Z):
+    return np.logaddexp(0, Z), Z
+
+
+@correct("softplus_forward")
+def softplus_stable(Z):
+    return np.maximum(Z, 0) + np.log1p(np.exp(-np.abs(Z))), Z
+
+
+@correct("softplus_forward")
+def softplus_loops(Z):
+    return _loop(Z, lambda z: max(z, 0.0) + math.log1p(math.exp(-abs(z)))), Z
+
+
+@mutant("softplus_forward", "unstable_overflow")
+def softplus_naive(Z):
+    return np.log(1 + np.exp(Z)), Z
+
+
+@mutant("softplus_forward", "softplus_is_relu")
+def softplus_relu(Z):
+    return np.maximum(Z, 0), Z
+
+
+@mutant("softplus_forward", "wrong_activation")
+def softplus_sigmoid(Z):
+    return _stable_sigmoid(Z), Z
+
+
+@mutant("softplus_forward", "softplus_missing_one")
+def softplus_no_one(Z):
+    return np.log(np.exp(np.minimum(Z, 700))) + np.maximum(Z - 700, 0), Z
+
+
+@mutant("softplus_forward", "cache_is_A")
+def softplus_cache_A(Z):
+    A = np.logaddexp(0, Z)
+    return A, A
+
+
+@correct("softplus_backward")
+def softplus_bw_sigmoid(dA, cache):
+    return dA / (1 + np.exp(-cache))
+
+
+@correct("softplus_backward")
+def softplus_bw_tanh(dA, cache):
+    return dA * _stable_sigmoid(cache)
+
+
+@correct("softplus_backward")
+def softplus_bw_loops(dA, cache):
+    dZ = np.zeros_like(dA)
+    for i in range(dA.shape[0]):
+        for j in range(dA.shape[1]):
+            dZ[i, j] = dA[i, j] * _sig1(float(cache[i, j]))
+    return dZ
+
+
+@mutant("softplus_backward", "forgot_upstream")
+def softplus_bw_no_dA(dA, cache):
+    return _stable_sigmoid(cache)
+
+
+@mutant("softplus_backward", "softplus_wrong_derivative")
+def softplus_bw_itself(dA, cache):
+    return dA * np.logaddexp(0, cache)
+
+
+@mutant("softplus_backward", "unstable_overflow")
+def softplus_bw_exp_ratio(dA, cache):
+    return dA * np.exp(cache) / (1 + np.exp(cache))
+
+
+@mutant("softplus_backward", "softplus_is_relu")
+def softplus_bw_relu(dA, cache):
+    return dA * (cache > 0)
+
+
+@mutant("softplus_backward", "mutated_input")
+def softplus_bw_in_place(dA, cache):
+    dA *= _stable_sigmoid(cache)
+    return dA
