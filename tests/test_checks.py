@@ -195,6 +195,10 @@ def test_judge_survives_garbage_outcomes():
                          "error": None, "seconds": 0.0})
         assert r.score == 0 and r.feedback
     assert judge(case, "not a dict").score == 0
+    broken = Case("broken", (), expected=np.zeros(2),
+                  wrong_forms=[{"leaves": {"the result": np.ones(2)}}])  # no "code"
+    r = judge(broken, {"status": "returned", "value": np.ones(2), "args_after": None})
+    assert r.diagnosis == "judge_error" and r.score == 0 and "could not be judged" in r.feedback[0]
 
 
 def test_run_case_statuses_and_isolation(capsys):

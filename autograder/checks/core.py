@@ -214,8 +214,11 @@ class Check:
         The question's weight in a grade.
     weights : tuple of float, optional
         Share of a case's points for each item of a returned tuple (default: equal).
-    aliases : dict, optional
+    aliases : dict or callable, optional
         Prettier names for some values or arguments, e.g. ``{"cache[0]": "cache[0] (A_prev)"}``.
+    leaf_checker : callable, optional
+        ``(check, case, name, expected, got) -> (ok, code, message)`` replacing
+        :func:`compare.check_leaf` (``initialize_parameters_deep`` accepts any small random W).
     """
 
     def __init__(self, name, params, returns, make_cases, points=1.0, weights=None,
@@ -279,7 +282,14 @@ class Check:
         """Judge one outcome (see the module docstring). Never raises for a bad outcome."""
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return self._judge(case, outcome)
+            try:
+                return self._judge(case, outcome)
+            except Exception as err:  # a bug here must not stop a batch; it is reported
+                return CaseResult(
+                    case.label, 0.0, float(case.points), False,
+                    [f"{self.name}: the result could not be judged ({type(err).__name__}: "
+                     f"{err}); please report this to the course staff"],
+                    "judge_error", ["judge_error"])
 
     def _judge(self, case, outcome):
         pts = float(case.points)
