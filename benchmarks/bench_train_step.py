@@ -39,7 +39,8 @@ Usage::
 
     python benchmarks/bench_train_step.py                 # the full run, table on stdout
     python benchmarks/bench_train_step.py --write docs/benchmarks.md
-    python benchmarks/bench_train_step.py --quick         # a smoke run (a few seconds)
+    python benchmarks/bench_train_step.py --quick         # a smoke run (a few seconds):
+                                                          # the check, case (c), no memory
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -486,7 +488,8 @@ def write_doc(path, table):
 # ----------------------------------------------------------------------------- main
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run: few, short repetitions")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: the check, then a few "
+                        "steps of case (c), float32, 1 thread, no memory children")
     parser.add_argument("--write", metavar="PATH", help="also put the tables into this markdown "
                         f"file, between {BEGIN} and {END}")
     parser.add_argument("--cases", default="abc", help="which of a, b, c (default: abc)")
@@ -505,9 +508,9 @@ def main(argv=None):
     if args._worker:
         worker(args._worker)
         return 0
-    if args.quick:
+    if args.quick:  # the check, then a few timed steps of (c); no memory children
         args.cases, args.dtypes, args.threads = "c", "float32", "1"
-        args.reps, args.block = 3, 0.005
+        args.reps, args.block, args.no_memory = 3, 0.005, True
 
     cases = [c for c in args.cases if c in CASES]
     dtypes = args.dtypes.split(",")
@@ -535,11 +538,12 @@ def main(argv=None):
     finally:
         workers.close()
     memory = {}
-    if not args.no_memory:
-        mem_cases = ["c"] if args.quick else cases
-        for case in mem_cases:
-            for dt in dtypes:
-                memory[case, dt] = {e: measure_memory(e, case, dt) for e in ENGINES}
+    if not args.no_memory:  # after the timings; RSS does not mind children running side by side
+        jobs = [(e, case, dt) for case in cases for dt in dtypes for e in ENGINES]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for (e, case, dt), r in zip(jobs, pool.map(lambda j: measure_memory(*j), jobs),
+                                        strict=True):
+                memory.setdefault((case, dt), {})[e] = r
     load_after = os.getloadavg()
     table = markdown(results, memory, info, load_before, load_after, when, args)
     print(table)

@@ -10,7 +10,7 @@ when torch is installed.
 from __future__ import annotations
 
 import importlib.util
-import os
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -269,14 +269,28 @@ def test_bad_arguments(trainer):
 
 
 # ----------------------------------------------------------------------- benchmark smoke
+BENCH = ROOT / "benchmarks" / "bench_train_step.py"
+
+
+def test_benchmark_memory_child_of_the_fused_engine():
+    """The memory measurement of the benchmark (no torch needed for the numpy engines)."""
+    proc = subprocess.run(
+        [sys.executable, str(BENCH), "--_memory-child", "fused", "c", "float32"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert row["engine"] == "fused" and row["step_peak_kb"] >= 0 and row["traced_kb"] > 0
+
+
 @pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch not installed")
 def test_benchmark_quick_mode_runs():
-    """``benchmarks/bench_train_step.py --quick``: checks that the three engines take the
-    same step, then times a few steps of the small case and prints the table."""
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+    """``benchmarks/bench_train_step.py --quick``: checks that torch, course.nn and the fused
+    trainer take the same step on cases (a) and (c), then times a few steps of (c)."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_train_step.py"), "--quick"],
-        capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
+        [sys.executable, str(BENCH), "--quick"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "| case |" in proc.stdout and "torch" in proc.stdout
+    assert "reach the same parameters" in proc.stderr
+    assert "| (c) 2-4-1, 400 points | float32 | 1 |" in proc.stdout
