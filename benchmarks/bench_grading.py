@@ -128,6 +128,13 @@ def plan(n):
 
 # ------------------------------------------------------------------------- the assignment
 
+def test_source(name, hidden):
+    """An autograded test cell. Hidden: nbgrader strips it from the release and restores
+    it at autograde, so submissions never import ``autograder`` (see ``--visible``)."""
+    body = f'from autograder.checks import assert_check\nassert_check("{name}", {name})'
+    return f"### BEGIN HIDDEN TESTS\n{body}\n### END HIDDEN TESTS" if hidden else body
+
+
 def source_notebook(path, funcs, pts):
     """The instructor's notebook, with nbgrader's markup."""
     import nbformat
@@ -142,15 +149,13 @@ def source_notebook(path, funcs, pts):
 
     cells = [new_markdown_cell("# Backpropagation, the whole graded API",
                                metadata=meta("intro", locked=True)),
-             new_code_cell("import numpy as np", metadata=meta("imports", locked=True)),
-             new_code_cell("from autograder.checks import assert_check",
-                           metadata=meta("checks", locked=True))]
+             new_code_cell("import numpy as np", metadata=meta("imports", locked=True))]
     for name, (_, header, body) in funcs.items():
         indent = body[0][:len(body[0]) - len(body[0].lstrip())]
         src = "\n".join([*header, f"{indent}### BEGIN SOLUTION", *body,
                          f"{indent}### END SOLUTION"])
         cells.append(new_code_cell(src, metadata=meta(name, solution=True)))
-        cells.append(new_code_cell(f'assert_check("{name}", {name})',
+        cells.append(new_code_cell(test_source(name, hidden=True),
                                    metadata=meta(f"test_{name}", grade=True, locked=True,
                                                  p=pts[name])))
     nb = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
@@ -159,8 +164,9 @@ def source_notebook(path, funcs, pts):
     nbformat.write(nb, str(path))
 
 
-def write_submissions(release, submitted, subs, funcs):
-    """Each student's notebook: the release with the solution cells filled in."""
+def write_submissions(release, submitted, subs, funcs, visible=False):
+    """Each student's notebook: the release with the solution cells filled in (and, if
+    ``visible``, the test cells showing their ``assert_check`` import and call)."""
     import nbformat
 
     for student, mistake in subs:
@@ -171,6 +177,8 @@ def write_submissions(release, submitted, subs, funcs):
             if md.get("solution") and md.get("grade_id") in funcs:
                 name = md["grade_id"]
                 cell.source = wrong[1] if name == wrong[0] else funcs[name][0]
+            elif visible and md.get("grade") and md.get("grade_id", "").startswith("test_"):
+                cell.source = test_source(md["grade_id"][5:], hidden=False)
         out = submitted / student / ASSIGNMENT / NOTEBOOK
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(out))
@@ -392,6 +400,24 @@ def report(args, subs, rounds, scores, extras):
     return "\n".join(out) + "\n", ok
 
 
+def visible_layout(tmp, release, subs, funcs, log):
+    """``course grade --jobs 1`` on the same submissions with *visible* test cells
+    (``from autograder.checks import assert_check`` in the student's notebook)."""
+    out = tmp / "course_visible"
+    dt, _ = run([BIN / "course", "grade", tmp / "visible" / "submitted", "--out", out,
+                 "--quiet", "--jobs", 1], log=log, env=ENV, check=False)
+    rows = json.loads((out / "grades.json").read_text())["submissions"]
+    honest = {student for student, m in subs if m is None}
+    totals = sorted({(r["score"], r["max_score"]) for r in rows if r["student"] in honest})
+    errors = sorted({str(r.get("error")) for r in rows if r["student"] in honest})
+    return ("\n### Visible test cells\n\nThe same submissions with nbgrader's test cells "
+            "visible (`from autograder.checks import assert_check` + `assert_check(...)` in "
+            "the student's notebook, as a student who runs the checks has it): "
+            f"`course grade --jobs 1` took {dt:.2f} s ({dt / len(subs):.3f} s / submission); "
+            "honest submissions got " + ", ".join(f"{a:g} / {b:g}" for a, b in totals)
+            + "; reason: " + "; ".join(f"`{e}`" for e in errors) + ".\n")
+
+
 LOAD0 = os.getloadavg()
 
 
@@ -415,6 +441,7 @@ def main(argv=None):
         course.mkdir()
         release = setup_nbgrader(course, funcs, pts, log)
         write_submissions(release, course / "submitted", subs, funcs)
+        write_submissions(release, tmp / "visible" / "submitted", subs, funcs, visible=True)
         add_students(course, subs, log)
         zip_path = setup_otter(tmp / "otter", funcs, pts, log)
         jobs_list = [int(j) for j in args.jobs.split(",")]
@@ -426,7 +453,9 @@ def main(argv=None):
             rounds.append(t)
             extras.append(e)
             scores = s
+        visible = visible_layout(tmp, release, subs, funcs, log)
         text, ok = report(args, subs, rounds, scores, extras)
+        text += visible
         print(text)
         if args.write:
             write_doc(Path(args.write), text)
