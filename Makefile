@@ -6,9 +6,10 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-test
 BSTAMP  := $(VENV)/.installed-bench
+GSTAMP  := $(VENV)/.installed-grading
 OUT     ?= out
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-grading clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(STAMP): pyproject.toml | $(PY)
 
 $(BSTAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $@
+
+$(GSTAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[test,grading]'
 	touch $@
 
 ## The instructor's main job (for now: train on the digits, gradient-check, save plots).
@@ -37,6 +42,11 @@ lint: $(STAMP)
 ## Benchmarks against PyTorch CPU (not part of `make test`).
 bench: $(BSTAMP)
 	$(PY) benchmarks/bench_train_step.py
+
+## course grade vs nbgrader autograde vs otter run on one batch (needs root for the sandbox;
+## not part of `make test`). Extra arguments: make bench-grading ARGS="--n 40 --rounds 2".
+bench-grading: $(GSTAMP)
+	$(PY) benchmarks/bench_grading.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache *.egg-info
