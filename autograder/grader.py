@@ -21,8 +21,10 @@ and always returns one row per submission.
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
+import re
 import sys
 import threading
 import time
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from . import plain
 from .notebook import NotebookError, code_cells
+from .runner import strip_magics as runner_strip_magics
 from .sandbox import Limits, SandboxError, Zygote
 
 __all__ = ["GradeError", "Submission", "discover", "grade_batch"]
@@ -300,6 +303,43 @@ def _plan(checks, student, assignment, public_seed=0):
     return plan
 
 
+#: The reference implementation: a submission that imports it scores 0.
+REFERENCE = "course.nn"
+_REFERENCE_RE = re.compile(r"\bcourse\s*\.\s*nn\b|from\s+course\s+import\s+[^\n#]*\bnn\b")
+
+
+def reference_imports(cells):
+    """The statements of ``cells`` that import the reference implementation ``course.nn``
+    (``import course.nn``, ``from course.nn import ...``, ``from course import nn``,
+    ``import_module("course.nn")``), as short strings.
+
+    Found statically, in this trusted process; the sandbox refuses the import anyway
+    (it withholds the ``course`` and ``autograder`` packages), so this only decides the
+    penalty and its message. Importing other parts (``from course import data``, the
+    public checks) is not penalised: those imports just fail in the sandbox.
+    """
+    found = []
+    for source in cells:
+        try:
+            tree = ast.parse(runner_strip_magics(source))
+        except SyntaxError:
+            found += [m.group(0) for m in _REFERENCE_RE.finditer(source)]
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found += [f"import {a.name}" for a in node.names
+                          if a.name == REFERENCE or a.name.startswith(REFERENCE + ".")]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module == REFERENCE or node.module.startswith(REFERENCE + "."):
+                    found.append(f"from {node.module} import ...")
+                elif node.module == "course" and any(a.name == "nn" for a in node.names):
+                    found.append("from course import nn")
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if node.value == REFERENCE or node.value.startswith(REFERENCE + "."):
+                    found.append(repr(node.value))
+    return sorted(set(found))
+
+
 def _restore_args(outcome, case):
     """The outcome as the checks expect it: ``args_after`` given in full."""
     if outcome is None:
@@ -350,13 +390,14 @@ def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definit
     row["cells"] = [{"cell": i + 1, "error": e} for i, e in sorted(run.cell_errors.items())]
     if run.problems:
         row["error"] = "; ".join(run.problems)
-    reference = [b for b in run.blocked if b.partition(".")[0] in ("course", "autograder")]
+    reference = reference_imports(cells)
     for (check, cases), outcomes in zip(plan, run.outcomes, strict=True):
         if reference:
             result = {"name": check.name, "score": 0.0, "max_score": float(check.points),
-                      "feedback": [f"your notebook imports {', '.join(reference)}: the course's "
-                                   "reference implementation is not available during grading "
-                                   "and using it scores 0; write the function yourself"],
+                      "feedback": [f"your notebook imports the course's reference "
+                                   f"implementation ({'; '.join(reference)}): it is not "
+                                   "available during grading and using it scores 0; write "
+                                   "the function yourself"],
                       "diagnoses": ["imported_reference"]}
         else:
             outcomes = [_restore_args(o, case) for o, case in zip(outcomes, cases, strict=True)]

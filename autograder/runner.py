@@ -47,7 +47,7 @@ import numpy as np
 
 from . import plain
 
-__all__ = ["WITHHELD", "filter_source", "run_task"]
+__all__ = ["WITHHELD", "filter_source", "run_task", "strip_magics"]
 
 #: Packages that submissions may not import while they are graded.
 WITHHELD = ("course", "autograder")
@@ -100,7 +100,7 @@ def _keep(stmt):
     return False
 
 
-def _strip_magics(source):
+def strip_magics(source):
     """Blank out IPython magics and shell escapes (``%matplotlib inline``, ``!pip``)."""
     lines = source.splitlines()
     return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
@@ -127,7 +127,7 @@ def filter_source(source, mode="definitions"):
     error : str or None
         A syntax error, reported even when parts of the cell could be kept.
     """
-    source = _strip_magics(source)
+    source = strip_magics(source)
     error = None
     try:
         tree = ast.parse(source)

@@ -347,3 +347,19 @@ def test_cells_found_by_name_whatever_their_order_copies_or_metadata(tmp_path):
     path.write_text(json.dumps(nb))
     (row,) = grade_batch(discover([tmp_path / "s"]), limits=FAST, hide=[tmp_path], names=SOME)
     assert row["score"] == row["max_score"], row
+
+
+def test_check_cells_and_helper_imports_are_not_penalised(tmp_path):
+    """Student notebooks hold check cells and import the course's helpers: in the
+    sandbox those imports fail, which costs nothing; only the reference is penalised."""
+    extra = ["from course import data, plots\nX, y = data.digits()\n",
+             "from autograder.checks import check\ncheck('linear_forward', linear_forward)\n"]
+    honest(tmp_path / "s" / "helpers.ipynb", extra=extra)
+    honest(tmp_path / "s" / "sneaky.ipynb", extra=["from course import data, nn\n"])
+    rows = by_student(grade_batch(discover([tmp_path / "s"]), limits=FAST, hide=[tmp_path],
+                                  names=SOME))
+    ok = rows["helpers"]
+    assert ok["score"] == ok["max_score"] and ok["error"] is None
+    assert any("not available while your notebook is graded" in c["error"] for c in ok["cells"])
+    assert rows["sneaky"]["score"] == 0
+    assert "from course import nn" in rows["sneaky"]["error"]
