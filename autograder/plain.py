@@ -56,6 +56,9 @@ ALLOWED_DTYPES = frozenset(
     ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
      "float16", "float32", "float64"]
 )
+#: dtype -> its name, for the allowed dtypes only (``dtype.name`` is slow in numpy).
+_DTYPE_NAME = {np.dtype(n): n for n in ALLOWED_DTYPES}
+_NAME_DTYPE = {n: np.dtype(n) for n in ALLOWED_DTYPES}
 MAX_DEPTH = 32
 MAX_ITEMS = 100_000
 MAX_BYTES = 512 * 2**20
@@ -125,14 +128,14 @@ def encode(obj):
         if t is float:
             return {"float": repr(x)} if x != x or x in (float("inf"), float("-inf")) else x
         if t is _ndarray:
-            name = x.dtype.name
-            if name not in ALLOWED_DTYPES or x.dtype.hasobject:
-                return {"opaque": f"numpy.ndarray of dtype {name}"}
+            name = _DTYPE_NAME.get(x.dtype)
+            if name is None:
+                return {"opaque": f"numpy.ndarray of dtype {x.dtype}"}
             buffers.append(_tobytes(_ascontiguous(x)))
             return {"nd": len(buffers) - 1, "dtype": name, "shape": [int(n) for n in x.shape]}
         if isinstance(x, _generic) and t.__module__ == "numpy":
-            name = np.dtype(t).name
-            if name not in ALLOWED_DTYPES:
+            name = _DTYPE_NAME.get(np.dtype(t))
+            if name is None:
                 return {"opaque": f"numpy.{name}"}
             v = x.item()
             if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
@@ -179,7 +182,7 @@ def decode(tree, buffers):
                 fail("bad array shape")
             if len(shape) > 32:
                 fail("too many dimensions")
-            dt = np.dtype(name)
+            dt = _NAME_DTYPE[name]
             size = 1
             for n in shape:
                 size *= n
