@@ -116,6 +116,12 @@ def points():
     return {name: float(c.points) for name, c in CHECKS.items()}
 
 
+def graded_functions():
+    """The fixture's functions that have a check (the assignment's questions)."""
+    pts = points()
+    return {k: v for k, v in functions().items() if k in pts}, pts
+
+
 def plan(n):
     """``[(student, mistake label or None)]``: every fifth submission has a mistake."""
     labels = list(MISTAKES)
@@ -246,8 +252,9 @@ def otter_scores(out):
 def course_scores(path):
     rows = json.loads(path.read_text())
     subs = rows["submissions"]
-    return {r["student"]: {q["name"]: (float(q["score"]), float(q["max_score"]))
-                           for q in r["questions"]} for r in subs}, rows.get("meta", {})
+    scores = {r["student"]: {q["name"]: (float(q["score"]), float(q["max_score"]))
+                             for q in r["questions"]} for r in subs}
+    return scores, rows.get("grader", rows.get("meta", {}))
 
 
 # ------------------------------------------------------------------------------ the rounds
@@ -256,7 +263,7 @@ ENV = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
            PYTHONDONTWRITEBYTECODE="0")
 
 
-def one_round(tmp, course, zip_path, subs, log, jobs_list):
+def one_round(tmp, course, zip_path, subs, log, jobs_list, only):
     """Time every engine once on the whole batch; returns (times, scores, extra)."""
     times, scores, extra = {}, {}, {}
     # floor: a bare interpreter that imports numpy (best of 5)
@@ -268,7 +275,7 @@ def one_round(tmp, course, zip_path, subs, log, jobs_list):
         out = tmp / f"course_j{jobs}"
         shutil.rmtree(out, ignore_errors=True)
         dt, _ = run([BIN / "course", "grade", course / "submitted", "--out", out, "--quiet",
-                     "--jobs", jobs], log=log, env=ENV, check=False)
+                     "--jobs", jobs, "--only", only], log=log, env=ENV, check=False)
         times[f"course_j{jobs}"] = dt
         scores[f"course_j{jobs}"], meta = course_scores(out / "grades.json")
         extra[f"course_j{jobs}_inner"] = meta.get("seconds")
@@ -400,12 +407,12 @@ def report(args, subs, rounds, scores, extras):
     return "\n".join(out) + "\n", ok
 
 
-def visible_layout(tmp, release, subs, funcs, log):
+def visible_layout(tmp, release, subs, funcs, log, only):
     """``course grade --jobs 1`` on the same submissions with *visible* test cells
     (``from autograder.checks import assert_check`` in the student's notebook)."""
     out = tmp / "course_visible"
     dt, _ = run([BIN / "course", "grade", tmp / "visible" / "submitted", "--out", out,
-                 "--quiet", "--jobs", 1], log=log, env=ENV, check=False)
+                 "--quiet", "--jobs", 1, "--only", only], log=log, env=ENV, check=False)
     rows = json.loads((out / "grades.json").read_text())["submissions"]
     honest = {student for student, m in subs if m is None}
     totals = sorted({(r["score"], r["max_score"]) for r in rows if r["student"] in honest})
@@ -415,7 +422,92 @@ def visible_layout(tmp, release, subs, funcs, log):
             "the student's notebook, as a student who runs the checks has it): "
             f"`course grade --jobs 1` took {dt:.2f} s ({dt / len(subs):.3f} s / submission); "
             "honest submissions got " + ", ".join(f"{a:g} / {b:g}" for a, b in totals)
-            + "; reason: " + "; ".join(f"`{e}`" for e in errors) + ".\n")
+            + (("; reason: " + "; ".join(f"`{e}`" for e in errors if e != "None"))
+               if errors != ["None"] else "") + ".\n")
+
+
+def phase_breakdown(submitted, names, hide, jobs=1):
+    """Where ``course grade``'s time goes, measured in this process with timers wrapped
+    around the grader's phases (``grade_batch`` with ``jobs``, full isolation)."""
+    import autograder.checks as checks_mod
+    from autograder import grader, plain, report, sandbox
+
+    acc = {}
+
+    def wrap(obj, attr, key):
+        orig = getattr(obj, attr)
+
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return orig(*a, **k)
+            finally:
+                acc[key] = acc.get(key, 0.0) + time.perf_counter() - t0
+
+        setattr(obj, attr, timed)
+        return orig
+
+    def read_message(read, _orig=plain.read_message):
+        ev = _orig(read)
+        if isinstance(ev, dict) and ev.get("event") == "done" and "seconds" in ev:
+            acc["in sandbox: cells + cases (child's own clock)"] = acc.get(
+                "in sandbox: cells + cases (child's own clock)", 0.0) + float(ev["seconds"])
+        return ev
+
+    patches = [(grader, "code_cells", "read notebooks"), (grader, "_plan", "plan: build cases"),
+               (grader, "_execute", "run: sandbox spawn + cells + cases + IPC"),
+               (sandbox.Zygote, "spawn", "  of which spawn (fork from zygote)"),
+               (checks_mod, "grade_question", "judge: compare in the trusted process"),
+               (sandbox.Zygote, "__enter__", "zygote start (once per batch)")]
+    saved = [(obj, attr, wrap(obj, attr, key)) for obj, attr, key in patches]
+    saved_read = grader.plain.read_message
+    grader.plain.read_message = read_message
+    try:
+        subs = grader.discover([submitted])
+        t0 = time.perf_counter()
+        rows = grader.grade_batch(subs, jobs=jobs, hide=hide, names=names)
+        acc["grade_batch total"] = time.perf_counter() - t0
+        out = Path(hide[0]) / "course_profile"
+        t0 = time.perf_counter()
+        report.write_json(rows, out / "grades.json", {})
+        report.write_csv(rows, out / "grades.csv")
+        report.write_feedback(rows, out / "feedback")
+        report.write_summary(report.summarize(rows), out)
+        acc["write reports"] = time.perf_counter() - t0
+    finally:
+        for obj, attr, orig in saved:
+            setattr(obj, attr, orig)
+        grader.plain.read_message = saved_read
+    return acc, len(subs)
+
+
+def imports_seconds():
+    """Wall clock of a bare interpreter, of one importing numpy, and of one importing the
+    grading path (best of 5 each)."""
+    cmds = {"python -c pass": "pass", "python -c 'import numpy'": "import numpy",
+            "import the grading path (cli, grader, checks, report)":
+            "import course.cli, autograder.cli, autograder.grader, autograder.checks, "
+            "autograder.report"}
+    return {k: min(run([sys.executable, "-c", c], env=ENV)[0] for _ in range(5))
+            for k, c in cmds.items()}
+
+
+def breakdown_text(acc, n, imports, wall):
+    lines = ["", "### Where `course grade --jobs 1` spends its time", "",
+             f"In-process timers around the grader's phases, one batch of {n} (this run's "
+             f"`course grade --jobs 1` subprocess took {wall:.2f} s wall clock):", "",
+             "| phase | total s | s / submission |", "|---|---:|---:|"]
+    order = ["zygote start (once per batch)", "read notebooks", "plan: build cases",
+             "run: sandbox spawn + cells + cases + IPC", "  of which spawn (fork from zygote)",
+             "in sandbox: cells + cases (child's own clock)",
+             "judge: compare in the trusted process", "grade_batch total", "write reports"]
+    for k in order:
+        if k in acc:
+            lines.append(f"| {k} | {acc[k]:.3f} | {acc[k] / n:.4f} |")
+    lines += ["", "Start-up (best of 5, wall clock of a fresh interpreter):", "",
+              "| command | s |", "|---|---:|"]
+    lines += [f"| {k} | {v:.3f} |" for k, v in imports.items()]
+    return "\n".join(lines) + "\n"
 
 
 LOAD0 = os.getloadavg()
@@ -435,7 +527,8 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="bench_grading_"))
     log = tmp / "commands.log"
     try:
-        funcs, pts = functions(), points()
+        funcs, pts = graded_functions()
+        only = ",".join(funcs)
         subs = plan(args.n)
         course = tmp / "course"
         course.mkdir()
@@ -448,12 +541,16 @@ def main(argv=None):
         rounds, extras, scores = [], [], None
         for i in range(args.rounds):
             print(f"round {i + 1}/{args.rounds} ...", file=sys.stderr, flush=True)
-            t, s, e = one_round(tmp, course, zip_path, subs, log, jobs_list)
+            t, s, e = one_round(tmp, course, zip_path, subs, log, jobs_list, only)
             print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()), file=sys.stderr)
             rounds.append(t)
             extras.append(e)
             scores = s
-        visible = visible_layout(tmp, release, subs, funcs, log)
+        visible = visible_layout(tmp, release, subs, funcs, log, only)
+        acc, n = phase_breakdown(course / "submitted", list(funcs), [tmp])
+        visible += breakdown_text(acc, n, imports_seconds(),
+                                  statistics.median(r["course_j1"] for r in rounds)
+                                  if "course_j1" in rounds[0] else float("nan"))
         text, ok = report(args, subs, rounds, scores, extras)
         text += visible
         print(text)
