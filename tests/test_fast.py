@@ -194,6 +194,8 @@ def test_dtype_argument_casts_a_copy(rng):
     assert params["W1"].dtype == np.float64
     with pytest.raises(TypeError, match="floating-point"):
         FusedTrainer(params, "sigmoid", dtype=np.int64)
+    as_lists = {k: v.tolist() for k, v in params.items()}
+    assert FusedTrainer(as_lists, "sigmoid").dtype == np.float64
 
 
 def test_callers_parameters_and_batch_are_never_modified(rng, snapshot):

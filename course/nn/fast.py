@@ -104,7 +104,9 @@ class FusedTrainer:
         cross-entropy for softmax, ``J = sum((AL - Y)**2) / (2m)`` for identity.
         Hidden layers are always ReLU (derivative 0 at 0, as in :mod:`course.nn`).
     dtype : numpy dtype, optional
-        ``np.float32`` or ``np.float64``; by default the dtype of ``W1``.
+        ``np.float32`` or ``np.float64``; by default the dtype of ``W1`` (float64 if
+        ``W1`` is not a floating-point array). Every step casts ``X`` and ``Y`` to it,
+        so a float64 label cannot turn a float32 network into float64.
 
     Attributes
     ----------
@@ -148,7 +150,10 @@ class FusedTrainer:
                 f"output_activation must be one of {sorted(OUTPUTS)}; got {output_activation!r}"
             )
         L = check_parameters(parameters)
-        self.dtype = np.dtype(parameters["W1"].dtype if dtype is None else dtype)
+        if dtype is None:  # W1's dtype; float64 for integer weights or nested lists
+            dtype = np.asarray(parameters["W1"]).dtype
+            dtype = dtype if dtype.kind == "f" else np.float64
+        self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise TypeError(f"dtype must be a floating-point dtype; got {self.dtype}")
         self.output_activation = output_activation
