@@ -403,7 +403,7 @@ def report(args, subs, rounds, scores, extras):
     inner = [f"`--jobs {k[8:]}` {statistics.median(e[k + '_inner'] for e in extras):.2f} s"
              for k in jobs if extras[0].get(k + "_inner") is not None]
     if inner:
-        out += ["", "Of which inside `grade_batch` (grades.json `meta.seconds`, i.e. without "
+        out += ["", "Of which inside `grade_batch` (grades.json `grader.seconds`, i.e. without "
                 "interpreter start-up, imports and report writing): " + ", ".join(inner) + "."]
     engines = [*jobs, "nbgrader", "otter"]
     lines, ok = agreement(subs, scores, engines)
