@@ -525,6 +525,47 @@ def breakdown_text(acc, n, imports, wall):
     return "\n".join(lines) + "\n"
 
 
+def cprofile_phases(submitted, names, top=12):
+    """cProfile of the plan (trusted side) and of the sandbox's ``run_task`` run in this
+    process (no sandbox), for one batch; prints the top functions of each."""
+    import cProfile
+    import io
+    import pstats
+
+    from autograder import grader, plain, runner
+    from autograder.notebook import code_cells
+
+    subs = grader.discover([submitted])
+    checks = grader._questions_for(subs[0].assignment, names)
+    grader._plan(checks, "warm-up", "x")  # lazy imports, public cases
+
+    def show(pr, label, seconds, key):
+        st = io.StringIO()
+        pstats.Stats(pr, stream=st).sort_stats(key).print_stats(top)
+        print(f"\n## {label}: {seconds:.4f} s per submission\n{st.getvalue()}")
+
+    pr = cProfile.Profile()
+    t0 = time.perf_counter()
+    pr.enable()
+    plans = [grader._plan(checks, s.student, s.assignment) for s in subs]
+    pr.disable()
+    show(pr, f"plan ({sum(len(c) for _, c in plans[0])} cases per submission)",
+         (time.perf_counter() - t0) / len(subs), "cumulative")
+    pr = cProfile.Profile()
+    t0 = time.perf_counter()
+    for sub, plan_ in zip(subs, plans, strict=True):
+        task = {"cells": code_cells(sub.paths[0]), "skip_cells": [], "start": [0, 0],
+                "mode": "definitions",
+                "questions": [{"name": c.name, "cases": [
+                    {"args": cs.args, "kwargs": cs.kwargs, "np_seed": cs.np_seed}
+                    for cs in cases]} for c, cases in plan_]}
+        pr.enable()
+        runner.run_task(task, plain.dumps)
+        pr.disable()
+    show(pr, "run_task in process (what the sandbox runs; emit = plain.dumps)",
+         (time.perf_counter() - t0) / len(subs), "tottime")
+
+
 LOAD0 = os.getloadavg()
 
 
@@ -538,6 +579,8 @@ def main(argv=None):
     ap.add_argument("--write", help="also write the table into this markdown file, between "
                     "the BEGIN/END RESULTS markers (created if missing)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--cprofile", action="store_true", help="only build the batch and print "
+                    "cProfile tables of course grade's plan and in-sandbox run")
     args = ap.parse_args(argv)
     if os.geteuid() != 0:
         print("warning: course grade's sandbox needs root", file=sys.stderr)
@@ -553,6 +596,9 @@ def main(argv=None):
         write_submissions(release, course / "submitted", subs, funcs)
         write_submissions(release, tmp / "visible" / "submitted", subs, funcs, visible=True)
         add_students(course, subs, log)
+        if args.cprofile:
+            cprofile_phases(course / "submitted", list(funcs))
+            return 0
         zip_path = setup_otter(tmp / "otter", funcs, pts, log)
         jobs_list = [int(j) for j in args.jobs.split(",")]
         rounds, extras, scores = [], [], None
