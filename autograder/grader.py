@@ -171,7 +171,7 @@ def _steps(n_cells, skip, questions, start):
     return steps
 
 
-def _execute(zygote, slot, cells, questions, limits, mode):
+def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
     """Run ``cells`` then the cases of ``questions`` in sandboxes; returns a :class:`_Run`.
 
     The sandbox reports each finished step; the step under way is the one after the
@@ -186,13 +186,16 @@ def _execute(zygote, slot, cells, questions, limits, mode):
         steps = _steps(len(cells), skip, questions, start)
         pos = 0
         sb = zygote.spawn(slot)
-        task = {"cells": cells, "skip_cells": sorted(skip), "start": list(start),
-                "questions": questions, "mode": mode}
+        if first_task is not None and not skip and start == (0, 0):
+            data = first_task
+        else:
+            data = plain.dumps({"cells": cells, "skip_cells": sorted(skip),
+                                "start": list(start), "questions": questions, "mode": mode})
 
         step_end = [time.monotonic() + (limits.cell_seconds if steps and steps[0][0] == "cell"
                                         else limits.case_seconds)]
         try:
-            sb.send(plain.dumps(task))
+            sb.send(data)
             read = sb.reader(lambda se=step_end: min(se[0], t_end))
             while True:
                 ev = plain.read_message(read)
@@ -354,44 +357,76 @@ def _zero_questions(checks, reason):
              "feedback": [reason], "diagnoses": []} for c in checks]
 
 
-def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definitions"):
-    """Grade one submission; always returns a row (a dict), never raises for its content."""
-    from .checks import grade_question
+@dataclass
+class _Prepared:
+    """A submission read and planned, ready for its sandbox (see :func:`_prepare`)."""
 
-    limits = limits or zygote.limits
-    t0 = time.perf_counter()
+    row: dict
+    checks: list
+    cells: list = field(default_factory=list)
+    plan: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    task: bytes = b""
+    done: bool = False
+
+
+def _prepare(sub, names=None, mode="definitions"):
+    """Steps 1 and 2: read the notebooks and plan the cases (no sandbox needed).
+
+    Runs ahead of the sandboxes in a thread of its own (see :func:`grade_batch`), so
+    that planning the next submission overlaps with running this one.
+    """
     checks = _questions_for(sub.assignment, names)
     row = {"student": sub.student, "assignment": sub.assignment,
            "files": [str(p) for p in sub.paths], "status": "graded", "error": None,
            "score": 0.0, "max_score": float(sum(c.points for c in checks)),
            "questions": [], "cells": [], "seconds": 0.0}
+    prep = _Prepared(row, checks)
     try:
         if not sub.paths:
             raise NotebookError("no notebook (.ipynb) in the submission folder")
-        cells = []
         for p in sub.paths:
-            cells.extend(code_cells(p))
+            prep.cells.extend(code_cells(p))
     except NotebookError as err:
         row.update(status="error", error=str(err),
                    questions=_zero_questions(checks, f"not graded: {err}"))
-        row["seconds"] = time.perf_counter() - t0
-        return row
-    plan = _plan(checks, sub.student, sub.assignment)
-    questions = [{"name": c.name,
-                  "cases": [{"args": cs.args, "kwargs": cs.kwargs, "np_seed": cs.np_seed}
-                            for cs in cases]} for c, cases in plan]
-    try:
-        run = _execute(zygote, slot, cells, questions, limits, mode)
-    except SandboxError as err:
-        row.update(status="error", error=f"the sandbox failed: {err}",
-                   questions=_zero_questions(checks, f"not graded: {err}"))
-        row["seconds"] = time.perf_counter() - t0
-        return row
+        prep.done = True
+        return prep
+    prep.plan = _plan(checks, sub.student, sub.assignment)
+    prep.questions = [{"name": c.name,
+                       "cases": [{"args": cs.args, "kwargs": cs.kwargs, "np_seed": cs.np_seed}
+                                 for cs in cases]} for c, cases in prep.plan]
+    prep.task = plain.dumps({"cells": prep.cells, "skip_cells": [], "start": [0, 0],
+                             "questions": prep.questions, "mode": mode})
+    return prep
+
+
+def _finish(prep, zygote, slot, limits, mode):
+    """Steps 3 and 4: run the prepared submission in a sandbox and judge the outcomes."""
+    from .checks import grade_question
+
+    row = prep.row
+    t_run = time.perf_counter()
+    if not prep.done:
+        try:
+            run = _execute(zygote, slot, prep.cells, prep.questions, limits, mode, prep.task)
+        except SandboxError as err:
+            row.update(status="error", error=f"the sandbox failed: {err}",
+                       questions=_zero_questions(prep.checks, f"not graded: {err}"))
+            run = None
+        if run is not None:
+            _judge(row, prep, run, grade_question)
+    # time spent on this submission: reading and planning, then running and judging
+    row["seconds"] = row.pop("_plan_seconds", 0.0) + time.perf_counter() - t_run
+    return row
+
+
+def _judge(row, prep, run, grade_question):
     row["cells"] = [{"cell": i + 1, "error": e} for i, e in sorted(run.cell_errors.items())]
     if run.problems:
         row["error"] = "; ".join(run.problems)
-    reference = reference_imports(cells)
-    for (check, cases), outcomes in zip(plan, run.outcomes, strict=True):
+    reference = reference_imports(prep.cells)
+    for (check, cases), outcomes in zip(prep.plan, run.outcomes, strict=True):
         if reference:
             result = {"name": check.name, "score": 0.0, "max_score": float(check.points),
                       "feedback": [f"your notebook imports the course's reference "
@@ -406,13 +441,35 @@ def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definit
     if reference:
         row["error"] = f"imports the reference implementation ({', '.join(reference)})"
     row["score"] = round(sum(q["score"] for q in row["questions"]), 6)
-    row["seconds"] = time.perf_counter() - t0
-    return row
+
+
+def _timed_prepare(sub, names, mode):
+    t = time.perf_counter()
+    prep = _prepare(sub, names, mode)
+    prep.row["_plan_seconds"] = time.perf_counter() - t
+    return prep
+
+
+def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definitions"):
+    """Grade one submission; always returns a row (a dict), never raises for its content."""
+    limits = limits or zygote.limits
+    return _finish(_timed_prepare(sub, names, mode), zygote, slot, limits, mode)
+
+
+def _error_row(sub, err):
+    return {"student": sub.student, "assignment": sub.assignment,
+            "files": [str(p) for p in sub.paths], "status": "error",
+            "error": f"internal grader error: {type(err).__name__}: {err}",
+            "score": 0.0, "max_score": 0.0, "questions": [], "cells": [], "seconds": 0.0}
 
 
 def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), names=None,
                 mode="definitions", progress=None):
     """Grade every submission; one row per submission, in the order given.
+
+    Submissions are read and planned by one thread, a few ahead of the ``jobs`` threads
+    that run sandboxes and judge (the sandboxes run in their own processes, so planning
+    overlaps with them).
 
     Parameters
     ----------
@@ -434,27 +491,38 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
     """
     if jobs < 1:
         raise GradeError(f"jobs must be at least 1; got {jobs}")
+    for assignment in {s.assignment for s in submissions}:
+        _questions_for(assignment, names)  # bad names fail now, before any work
     limits = limits or Limits()
-    rows = [None] * len(submissions)
+    n = len(submissions)
+    rows = [None] * n
     slots = list(range(jobs))
     lock = threading.Lock()
-    with Zygote(hide=list(hide), limits=limits, isolation=isolation) as zygote:
+    futures = {}
+    submitted = [0]
+    window = 2 * jobs + 1
+    with Zygote(hide=list(hide), limits=limits, isolation=isolation) as zygote, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan") as planner:
+
+        def plan_ahead(upto):
+            with lock:
+                while submitted[0] < min(upto, n):
+                    j = submitted[0]
+                    futures[j] = planner.submit(_timed_prepare, submissions[j], names, mode)
+                    submitted[0] += 1
 
         def work(i):
+            plan_ahead(i + window)
             with lock:
                 slot = slots.pop()
+                future = futures.pop(i)
             try:
                 try:
-                    row = grade_submission(submissions[i], zygote, slot, limits, names, mode)
+                    row = _finish(future.result(), zygote, slot, limits, mode)
                 except GradeError:
                     raise
                 except Exception as err:  # noqa: BLE001 - one submission never stops the batch
-                    sub = submissions[i]
-                    row = {"student": sub.student, "assignment": sub.assignment,
-                           "files": [str(p) for p in sub.paths], "status": "error",
-                           "error": f"internal grader error: {type(err).__name__}: {err}",
-                           "score": 0.0, "max_score": 0.0, "questions": [], "cells": [],
-                           "seconds": 0.0}
+                    row = _error_row(submissions[i], err)
                 rows[i] = row
                 if progress is not None:
                     progress(row)
@@ -463,11 +531,11 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
                     slots.append(slot)
 
         if jobs == 1:
-            for i in range(len(submissions)):
+            for i in range(n):
                 work(i)
         else:
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                list(pool.map(work, range(len(submissions))))
+                list(pool.map(work, range(n)))
     return rows
 
 
