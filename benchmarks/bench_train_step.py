@@ -317,6 +317,19 @@ class Workers:
             proc.wait(timeout=30)
 
 
+def _busy_ticks(pids):
+    """(clock ticks of CPU time used by the whole machine, by these processes and us)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    machine = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    ours = 0
+    for pid in [*pids, os.getpid()]:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read().rsplit(")", 1)[1].split()
+        ours += int(stat[11]) + int(stat[12])  # utime, stime
+    return machine, ours
+
+
 def time_case(workers, case, dtype_name, threads, reps, block_s):
     """Median seconds per step for each engine, interleaved repetitions.
 
@@ -330,12 +343,19 @@ def time_case(workers, case, dtype_name, threads, reps, block_s):
         steps[name] = max(1, int(block_s / per))
     pause = 0.1 if threads > 1 else 0.0
     times = {name: [] for name in ENGINES}
+    pids = [p.pid for p in workers.procs.values()]
+    t_start, (busy0, ours0) = time.perf_counter(), _busy_ticks(pids)
     for r in range(reps):
         for i in range(len(ENGINES)):
             name = ENGINES[(i + r) % len(ENGINES)]
             times[name].append(workers.ask(name, f"run {steps[name]}") / steps[name])
             time.sleep(pause)
-    return {name: statistics.median(v) for name, v in times.items()}
+    busy1, ours1 = _busy_ticks(pids)
+    ticks = os.sysconf("SC_CLK_TCK") * (time.perf_counter() - t_start) * (os.cpu_count() or 1)
+    out = {name: statistics.median(v) for name, v in times.items()}
+    # CPU used by other processes meanwhile, as a share of the machine (all cores).
+    out["others"] = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / ticks
+    return out
 
 
 # ----------------------------------------------------------------------------- memory
@@ -439,17 +459,21 @@ def markdown(results, memory, info, load_before, load_after, when, args):
         f"{' '.join(f'{x:.2f}' for x in load_after)} after. "
         f"{args.reps} interleaved repetitions of about {args.block * 1e3:.0f} ms per engine.",
         "",
-        "Time per training step (median, milliseconds) and ratio to torch (below 1: faster):",
+        "Time per training step (median, milliseconds) and ratio to torch (below 1: faster). "
+        "*other load*: CPU time used by other processes while the row was measured, as a "
+        "share of the machine's cores (from /proc/stat minus the benchmark's own processes); "
+        "rows measured above a few percent are disturbed, the 2-thread ones most:",
         "",
         "| case | dtype | threads | torch ms | course.nn ms | fused ms "
-        "| course.nn / torch | fused / torch |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| course.nn / torch | fused / torch | other load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for (case, dt, th), r in results.items():
         t = r["torch"]
         lines.append(
             f"| {CASE_NAMES[case]} | {dt} | {th} | {fmt_ms(t)} | {fmt_ms(r['course.nn'])} | "
-            f"{fmt_ms(r['fused'])} | {r['course.nn'] / t:.2f}x | {r['fused'] / t:.2f}x |"
+            f"{fmt_ms(r['fused'])} | {r['course.nn'] / t:.2f}x | {r['fused'] / t:.2f}x | "
+            f"{r['others']:.0%} |"
         )
     if memory:
         lines += [
@@ -534,7 +558,8 @@ def main(argv=None):
                     results[case, dt, th] = time_case(workers, case, dt, th, args.reps, args.block)
                     r = results[case, dt, th]
                     print(f"{case} {dt} {th}: " + ", ".join(
-                        f"{k} {fmt_ms(v)} ms" for k, v in r.items()), file=sys.stderr)
+                        f"{k} {fmt_ms(r[k])} ms" for k in ENGINES)
+                        + f", other load {r['others']:.0%}", file=sys.stderr)
     finally:
         workers.close()
     memory = {}
