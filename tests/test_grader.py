@@ -363,3 +363,14 @@ def test_check_cells_and_helper_imports_are_not_penalised(tmp_path):
     assert any("not available while your notebook is graded" in c["error"] for c in ok["cells"])
     assert rows["sneaky"]["score"] == 0
     assert "from course import nn" in rows["sneaky"]["error"]
+
+
+def test_in_place_mutation_is_seen_through_the_sandbox(tmp_path):
+    honest(tmp_path / "s" / "inplace.ipynb", {"relu_backward": (
+        "def relu_backward(dA, cache):\n    dA[cache <= 0] = 0\n    return dA\n")})
+    (row,) = grade_batch(discover([tmp_path / "s"]), limits=FAST, hide=[tmp_path],
+                         names=["relu_backward"])
+    (q,) = row["questions"]
+    assert 0 < q["score"] < q["max_score"]  # right values, but the input was changed
+    assert "mutated_input" in q["diagnoses"]
+    assert any("in place" in f for f in q["feedback"])
