@@ -401,24 +401,36 @@ def _prepare(sub, names=None, mode="definitions"):
     return prep
 
 
-def _finish(prep, zygote, slot, limits, mode):
-    """Steps 3 and 4: run the prepared submission in a sandbox and judge the outcomes."""
+def _finish_run(prep, zygote, slot, limits, mode):
+    """Step 3: run the prepared submission in a sandbox; ``None`` if there is nothing
+    to run or the sandbox failed (the row then says why)."""
+    if prep.done:
+        return None
+    try:
+        return _execute(zygote, slot, prep.cells, prep.questions, limits, mode, prep.task)
+    except SandboxError as err:
+        prep.row.update(status="error", error=f"the sandbox failed: {err}",
+                        questions=_zero_questions(prep.checks, f"not graded: {err}"))
+        prep.done = True
+        return None
+
+
+def _finish_judge(prep, run, t_run):
+    """Step 4: judge the outcomes; the finished row."""
     from .checks import grade_question
 
     row = prep.row
-    t_run = time.perf_counter()
-    if not prep.done:
-        try:
-            run = _execute(zygote, slot, prep.cells, prep.questions, limits, mode, prep.task)
-        except SandboxError as err:
-            row.update(status="error", error=f"the sandbox failed: {err}",
-                       questions=_zero_questions(prep.checks, f"not graded: {err}"))
-            run = None
-        if run is not None:
-            _judge(row, prep, run, grade_question)
+    if run is not None:
+        _judge(row, prep, run, grade_question)
     # time spent on this submission: reading and planning, then running and judging
     row["seconds"] = row.pop("_plan_seconds", 0.0) + time.perf_counter() - t_run
     return row
+
+
+def _finish(prep, zygote, slot, limits, mode):
+    """Steps 3 and 4 for one submission."""
+    t_run = time.perf_counter()
+    return _finish_judge(prep, _finish_run(prep, zygote, slot, limits, mode), t_run)
 
 
 def _judge(row, prep, run, grade_question):
@@ -491,9 +503,18 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
     """
     if jobs < 1:
         raise GradeError(f"jobs must be at least 1; got {jobs}")
-    for assignment in {s.assignment for s in submissions}:
-        _questions_for(assignment, names)  # bad names fail now, before any work
     limits = limits or Limits()
+    # The zygote starts first: its interpreter and numpy load while this process
+    # imports the checks.
+    with Zygote(hide=list(hide), limits=limits, isolation=isolation) as zygote:
+        for assignment in {s.assignment for s in submissions}:
+            _questions_for(assignment, names)  # bad names fail now, before any work
+        return _run_batch(submissions, zygote, jobs, limits, names, mode, progress)
+
+
+def _run_batch(submissions, zygote, jobs, limits, names, mode, progress):
+    """Three stages overlap: one thread reads and plans submissions a few ahead, ``jobs``
+    threads run sandboxes, and one thread judges what comes back."""
     n = len(submissions)
     rows = [None] * n
     slots = list(range(jobs))
@@ -501,8 +522,8 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
     futures = {}
     submitted = [0]
     window = 2 * jobs + 1
-    with Zygote(hide=list(hide), limits=limits, isolation=isolation) as zygote, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan") as planner:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan") as planner, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge") as judges:
 
         def plan_ahead(upto):
             with lock:
@@ -511,6 +532,17 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
                     futures[j] = planner.submit(_timed_prepare, submissions[j], names, mode)
                     submitted[0] += 1
 
+        def judge(i, prep, run, t_run):
+            try:
+                row = _finish_judge(prep, run, t_run)
+            except Exception as err:  # noqa: BLE001 - one submission never stops the batch
+                row = _error_row(submissions[i], err)
+            rows[i] = row
+            if progress is not None:
+                progress(row)
+
+        pending = []
+
         def work(i):
             plan_ahead(i + window)
             with lock:
@@ -518,17 +550,20 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
                 future = futures.pop(i)
             try:
                 try:
-                    row = _finish(future.result(), zygote, slot, limits, mode)
+                    prep = future.result()
+                    t_run = time.perf_counter()
+                    run = _finish_run(prep, zygote, slot, limits, mode)
                 except GradeError:
                     raise
                 except Exception as err:  # noqa: BLE001 - one submission never stops the batch
-                    row = _error_row(submissions[i], err)
-                rows[i] = row
-                if progress is not None:
-                    progress(row)
+                    rows[i] = _error_row(submissions[i], err)
+                    if progress is not None:
+                        progress(rows[i])
+                    return
             finally:
                 with lock:
                     slots.append(slot)
+            pending.append(judges.submit(judge, i, prep, run, t_run))
 
         if jobs == 1:
             for i in range(n):
@@ -536,6 +571,8 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
         else:
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 list(pool.map(work, range(n)))
+        for f in pending:
+            f.result()
     return rows
 
 

@@ -30,16 +30,53 @@ def plainify(x):
 
 
 class Forms(list):
-    """The known wrong forms of one case. A form whose computation fails is skipped."""
+    """The known wrong forms of one case. A form whose computation fails is skipped.
+
+    Forms are only needed to name a mistake, so they are finished (callables called,
+    values copied to plain data) the first time the list is read: for a correct answer,
+    never. Reading it in any way (iteration, ``len``, indexing, ``list(forms)``) finishes
+    it first.
+    """
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._pending = []
 
     def add(self, code, message, leaves):
-        try:
-            with np.errstate(all="ignore"):
-                values = leaves() if callable(leaves) else leaves
-        except Exception:
-            return self
-        self.append({"code": code, "message": message, "leaves": plainify(values)})
+        self._pending.append((code, message, leaves))
         return self
+
+    def _finish(self):
+        pending, self._pending = self._pending, []
+        for code, message, leaves in pending:
+            try:
+                with np.errstate(all="ignore"):
+                    values = leaves() if callable(leaves) else leaves
+            except Exception:
+                continue
+            super().append({"code": code, "message": message, "leaves": plainify(values)})
+
+    def __iter__(self):
+        self._finish()
+        return super().__iter__()
+
+    def __len__(self):
+        self._finish()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._finish()
+        return super().__getitem__(index)
+
+    def __eq__(self, other):
+        self._finish()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        self._finish()
+        return super().__repr__()
 
 
 def shape_only(shape):
@@ -52,7 +89,8 @@ MISSING_FORM = {"missing": True}
 def case(label, args, expected, forms=(), kwargs=None, points=1.0, np_seed=None, **extra):
     return Case(label=label, args=plainify(tuple(args)), kwargs=plainify(dict(kwargs or {})),
                 points=float(points), np_seed=np_seed, expected=plainify(expected),
-                wrong_forms=list(forms), extra=plainify(extra))
+                wrong_forms=forms if isinstance(forms, Forms) else list(forms),
+                extra=plainify(extra))
 
 
 def with_zeros(rng, Z, frac=0.25):
