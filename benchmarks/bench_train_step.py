@@ -489,11 +489,12 @@ def markdown(results, memory, info, load_before, load_after, when, args):
         ]
         for (case, dt), r in memory.items():
             t, c, f = r["torch"], r["course.nn"], r["fused"]
-            ratio = f["step_peak_kb"] / t["step_peak_kb"] if t["step_peak_kb"] > 0 else float("nan")
+            ratio = (f"{f['step_peak_kb'] / t['step_peak_kb']:.2f}x" if t["step_peak_kb"] > 0
+                     else "n/a")
             lines.append(
                 f"| {CASE_NAMES[case]} | {dt} | {t['step_peak_kb']} | "
                 f"{c['step_peak_kb']} ({c['traced_kb']:.0f}) | "
-                f"{f['step_peak_kb']} ({f['traced_kb']:.0f}) | {ratio:.2f}x | "
+                f"{f['step_peak_kb']} ({f['traced_kb']:.0f}) | {ratio} | "
                 + ", ".join(f"{r[e]['process_peak_kb'] / 1024:.0f}" for e in ENGINES) + " |"
             )
     return "\n".join(lines) + "\n"
