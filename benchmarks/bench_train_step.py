@@ -456,7 +456,8 @@ def markdown(results, memory, info, load_before, load_after, when, args):
         f"numpy {info['numpy']} ({info['numpy_blas']}), torch {info['torch']} "
         f"({info['torch_blas']}). Load average (1, 5, 15 min) "
         f"{' '.join(f'{x:.2f}' for x in load_before)} before, "
-        f"{' '.join(f'{x:.2f}' for x in load_after)} after. "
+        f"{' '.join(f'{x:.2f}' for x in load_after)} after (these count the benchmark's own "
+        f"processes; the per-row *other load* below does not). "
         f"{args.reps} interleaved repetitions of about {args.block * 1e3:.0f} ms per engine.",
         "",
         "Time per training step (median, milliseconds) and ratio to torch (below 1: faster). "
