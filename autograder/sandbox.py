@@ -181,14 +181,25 @@ def _inner(req, rfd, wfd):
         if isolate:
             _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
             shells = req.get("shells", {})
-            handles = {k: os.open(k, os.O_PATH | os.O_DIRECTORY)
-                       for ks in shells.values() for k in ks}
+            keep = req.get("keep", [])
+            handles = {k: os.open(k, os.O_PATH | os.O_DIRECTORY) for k in keep}
+
+            def bind_back(k):  # the Python installation, read-only, at its own path
+                os.makedirs(k, exist_ok=True)
+                _mount(f"/proc/self/fd/{handles[k]}", k, None, MS_BIND | MS_REC, None)
+                _mount(None, k, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+
+            # A fresh /tmp first: a Python kept under /tmp is bound back into it.
+            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+            for k in keep:
+                if k.startswith("/tmp/"):
+                    bind_back(k)
             for root in sorted(shells, key=lambda p: p.count("/")):
+                if root == "/tmp" or root.startswith("/tmp/"):
+                    continue  # already hidden by the fresh /tmp
                 _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
                 for k in shells[root]:
-                    os.makedirs(k, exist_ok=True)
-                    _mount(f"/proc/self/fd/{handles[k]}", k, None, MS_BIND | MS_REC, None)
-                    _mount(None, k, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+                    bind_back(k)
                 _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
             for fd in handles.values():
                 os.close(fd)
@@ -203,7 +214,6 @@ def _inner(req, rfd, wfd):
                 except OSError as err:
                     if err.errno not in (errno.ENOENT, errno.ENOTDIR):
                         raise
-            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
             _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
             work = "/tmp/work"
             os.mkdir(work, 0o700)
@@ -510,6 +520,7 @@ class Zygote:
                     "isolation='none' (--no-isolation) to grade WITHOUT protection"
                 )
         self.hide, self.shells = default_hidden(self.hide)
+        self.keep = sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
         self._lock = threading.Lock()
         parent, child = socket.socketpair()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
@@ -531,6 +542,7 @@ class Zygote:
         task_r, task_w = os.pipe()
         ev_r, ev_w = os.pipe()
         req = {"isolate": isolate, "uid": uid, "hide": self.hide, "shells": self.shells,
+               "keep": self.keep,
                "limits": self.limits.__dict__}
         try:
             with self._lock:
