@@ -36,6 +36,26 @@ def _seed(text):
     return value
 
 
+def _release(args):
+    from .release import ReleaseError, build, check_in_sync
+
+    try:
+        if args.check:
+            problems = check_in_sync(args.solutions, args.out)
+            for p in problems:
+                print(p, file=sys.stderr)
+            if not problems:
+                print(f"{args.out}/ is up to date with {args.solutions}/ and leaks nothing")
+            return 1 if problems else 0
+        written = build(args.solutions, args.out)
+    except ReleaseError as err:
+        print(f"course release: {err}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="course",
@@ -57,6 +77,20 @@ def build_parser():
                       help="training epochs (default: 60)")
     demo.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     demo.set_defaults(func=_demo)
+
+    release = sub.add_parser(
+        "release",
+        help="build the student notebooks (assignments/) from solutions/ and check for leaks",
+        description="Strip solutions, hidden tests and outputs from every "
+        "solutions/<assignment>/*.ipynb with nbgrader's preprocessors, write "
+        "assignments/<assignment>/, and fail if a solution line, a marker, a hidden test or "
+        "a reference function body reaches the student side.",
+    )
+    release.add_argument("--solutions", default="solutions", help="default: solutions")
+    release.add_argument("--out", default="assignments", help="default: assignments")
+    release.add_argument("--check", action="store_true",
+                         help="write nothing; fail if OUT is not what the release would be")
+    release.set_defaults(func=_release)
 
     from autograder.cli import add_parser as add_grade  # argparse only: cheap to import
 

@@ -1,0 +1,194 @@
+"""``course release``: build the student notebooks (``assignments/``) from ``solutions/``.
+
+The steps are nbgrader's own preprocessors, in the order ``nbgrader
+generate_assignment`` applies them; the order matters:
+
+1. ``ClearHiddenTests``: drop the ``### BEGIN HIDDEN TESTS`` regions (they live in test
+   cells, which the next step leaves alone);
+2. ``ClearSolutions``: replace each ``### BEGIN SOLUTION`` region by a stub that raises
+   ``NotImplementedError`` (the signature and docstring, outside the region, stay);
+3. ``ClearOutput``: no outputs or execution counts;
+4. ``LockCells``: lock the check and test cells;
+5. ``ComputeChecksums``: record each graded cell's checksum, so that ``nbgrader
+   autograde`` notices a student who edits a locked cell.
+
+Then the **leak check** reads every released notebook and fails if it still holds a
+solution or hidden-test marker, a line of a solution or of a hidden test (lines that the
+solution notebook also shows outside those regions, say a formula in the text, are
+allowed), or three consecutive lines of the body of a reference function of
+``course.nn``.
+
+``course release --check`` builds into a temporary folder and fails when the result
+differs from the committed ``assignments/`` (run in CI: the release is never stale).
+"""
+
+from __future__ import annotations
+
+import filecmp
+import inspect
+import json
+import tempfile
+from pathlib import Path
+
+__all__ = ["MARKERS", "ReleaseError", "build", "check_in_sync", "leaks", "release_notebook"]
+
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+class ReleaseError(RuntimeError):
+    """The release could not be built, leaks, or is out of date."""
+
+
+def _source(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _preprocessors():
+    """nbgrader's preprocessors, in release order (imported here: nbgrader is slow)."""
+    from nbgrader.preprocessors import (
+        ClearHiddenTests,
+        ClearOutput,
+        ClearSolutions,
+        ComputeChecksums,
+        LockCells,
+    )
+
+    return [ClearHiddenTests(), ClearSolutions(), ClearOutput(),
+            LockCells(lock_grade_cells=True, lock_readonly_cells=True),
+            ComputeChecksums()]
+
+
+def release_notebook(nb):
+    """The student version of one solution notebook (an ``nbformat`` node, copied)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    resources = {}
+    for pre in _preprocessors():
+        nb, resources = pre.preprocess(nb, resources)
+    return nb
+
+
+def _regions(text, begin, end):
+    """Lines strictly inside ``### BEGIN ...`` / ``### END ...`` regions of ``text``."""
+    inside, out = False, []
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("###") and begin in s:
+            inside = True
+        elif s.startswith("###") and end in s:
+            inside = False
+        elif inside:
+            out.append(s)
+    return out
+
+
+def _meaningful(line):
+    s = line.strip()
+    return len(s) >= 6 and not s.startswith("#") and s not in ('"""', "'''", "pass")
+
+
+def _reference_bodies():
+    """Bodies (stripped lines, docstrings and comments dropped) of the graded functions
+    of the reference implementation."""
+    from course import nn
+
+    bodies = {}
+    for name in nn.GRADED_API + ("elu_forward", "elu_backward", "softplus_forward",
+                                 "softplus_backward"):
+        src = inspect.getsource(getattr(nn, name))
+        lines, in_doc = [], False
+        for line in src.splitlines()[1:]:
+            s = line.strip()
+            if s.startswith(('"""', "'''")):
+                if not (len(s) > 3 and s.endswith(('"""', "'''"))):
+                    in_doc = not in_doc
+                continue
+            if not in_doc and _meaningful(s):
+                lines.append(s)
+        bodies[name] = lines
+    return bodies
+
+
+def leaks(solution, released):
+    """What of ``solution`` reaches ``released`` (two notebook dicts); empty if nothing.
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the cell and what leaked.
+    """
+    problems = []
+    shown, secret = set(), []
+    for cell in solution["cells"]:
+        text = _source(cell)
+        hidden = set(_regions(text, "BEGIN SOLUTION", "END SOLUTION")) | set(
+            _regions(text, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+        secret += [s for s in hidden if _meaningful(s)]
+        shown |= {ln.strip() for ln in text.splitlines()} - hidden
+    secret = {s for s in secret if s not in shown}
+    bodies = _reference_bodies()
+    for i, cell in enumerate(released["cells"]):
+        text = _source(cell)
+        lines = [ln.strip() for ln in text.splitlines()]
+        for marker in MARKERS:
+            if marker in text:
+                problems.append(f"cell {i + 1}: marker '{marker}' left in the release")
+        for s in lines:
+            if s in secret:
+                problems.append(f"cell {i + 1}: solution or hidden-test line {s!r}")
+        for name, body in bodies.items():
+            for j in range(len(body) - 2):
+                window = body[j : j + 3]
+                for k in range(len(lines) - 2):
+                    if lines[k : k + 3] == window:
+                        problems.append(f"cell {i + 1}: three lines of course.nn.{name}'s body")
+    return problems
+
+
+def build(solutions="solutions", out="assignments"):
+    """Release every ``solutions/<assignment>/*.ipynb`` into ``out/<assignment>/``.
+
+    Returns the written paths; raises :class:`ReleaseError` (and writes nothing more)
+    when a notebook leaks.
+    """
+    import nbformat
+
+    solutions, out = Path(solutions), Path(out)
+    sources = sorted(solutions.glob("*/*.ipynb"))
+    if not sources:
+        raise ReleaseError(f"no notebooks in {solutions}/<assignment>/*.ipynb")
+    written = []
+    for src in sources:
+        try:
+            nb = nbformat.read(str(src), as_version=4)
+            student = release_notebook(nb)
+        except Exception as err:  # nbgrader raises RuntimeError for malformed markup
+            raise ReleaseError(f"{src}: {err}") from err
+        problems = leaks(json.loads(nbformat.writes(nb)), json.loads(nbformat.writes(student)))
+        if problems:
+            raise ReleaseError(f"{src}: the release would leak:\n  " + "\n  ".join(problems))
+        dest = out / src.parent.name / src.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(student, str(dest))
+        written.append(dest)
+    return written
+
+
+def check_in_sync(solutions="solutions", out="assignments"):
+    """Problems (a list of str) if ``out`` is not exactly what :func:`build` makes."""
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = build(solutions, tmp)
+        problems = []
+        expected = {p.relative_to(tmp) for p in fresh}
+        present = {p.relative_to(out) for p in out.glob("*/*.ipynb")} if out.exists() else set()
+        for rel in sorted(expected - present):
+            problems.append(f"{out / rel} is missing: run `course release`")
+        for rel in sorted(present - expected):
+            problems.append(f"{out / rel} has no solution notebook: remove it")
+        for rel in sorted(expected & present):
+            if not filecmp.cmp(Path(tmp) / rel, out / rel, shallow=False):
+                problems.append(f"{out / rel} is out of date: run `course release`")
+    return problems

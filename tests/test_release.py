@@ -1,0 +1,121 @@
+"""``course release``: nbgrader's preprocessors strip solutions, hidden tests and outputs;
+the leak check catches what slips through; ``--check`` catches a stale release."""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbgrader")
+
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
+
+from course.cli import main  # noqa: E402
+from course.release import build, check_in_sync, leaks, release_notebook  # noqa: E402
+
+SOLUTION = (
+    'def linear_backward(dZ, cache):\n    """Backward pass of a linear layer."""\n'
+    "    ### BEGIN SOLUTION\n    A_prev, W, b = cache\n    m = A_prev.shape[1]\n"
+    "    dW = dZ @ A_prev.T / m\n    db = np.sum(dZ, axis=1, keepdims=True) / m\n"
+    "    return W.T @ dZ, dW, db\n    ### END SOLUTION\n"
+)
+HIDDEN = ('### BEGIN HIDDEN TESTS\nfrom autograder.checks import assert_check\n'
+          'assert_check("linear_backward", linear_backward)\n### END HIDDEN TESTS')
+
+
+def meta(**kw):
+    return {"nbgrader": {"schema_version": 3, "locked": False, "solution": False,
+                         "grade": False, **kw}}
+
+
+def solution_notebook():
+    nb = new_notebook()
+    code = new_code_cell("import numpy as np\nprint('hi')")
+    code.outputs = [new_output("stream", name="stdout", text="hi\n")]
+    code.execution_count = 1
+    nb.cells = [
+        new_markdown_cell("The rule: `dW = dZ @ A_prev.T / m`, averaged over the batch."),
+        code,
+        new_code_cell(SOLUTION, metadata=meta(solution=True, grade_id="linear_backward")),
+        new_code_cell('check("linear_backward", linear_backward)',
+                      metadata=meta(locked=True, grade_id="check_linear_backward")),
+        new_code_cell(HIDDEN, metadata=meta(locked=True, grade=True, points=2,
+                                            grade_id="test_linear_backward")),
+    ]
+    return nb
+
+
+def as_dict(nb):
+    return json.loads(nbformat.writes(nb))
+
+
+def test_release_strips_solutions_hidden_tests_and_outputs():
+    nb = solution_notebook()
+    rel = release_notebook(nb)
+    graded = rel.cells[2].source
+    assert graded.startswith("def linear_backward(dZ, cache):")
+    assert '"""Backward pass of a linear layer."""' in graded  # signature and docstring stay
+    assert "raise NotImplementedError()" in graded and "A_prev.T" not in graded
+    assert rel.cells[4].source.strip() == ""  # hidden tests gone
+    assert rel.cells[1].outputs == [] and rel.cells[1].execution_count is None
+    assert rel.cells[4].metadata["nbgrader"]["locked"] is True
+    assert "checksum" in rel.cells[4].metadata["nbgrader"]
+    assert nb.cells[2].source == SOLUTION  # the solution notebook is not modified
+    assert leaks(as_dict(nb), as_dict(rel)) == []
+
+
+def test_leak_check_catches_markers_lines_hidden_tests_and_reference_bodies():
+    nb = solution_notebook()
+    rel = as_dict(release_notebook(nb))
+    rel["cells"][1]["source"] = "A_prev, W, b = cache  # pasted from the solution"
+    assert leaks(as_dict(nb), rel) == []  # not the same line: fine
+    rel["cells"][1]["source"] = "A_prev, W, b = cache\n"
+    assert any("solution or hidden-test line" in p for p in leaks(as_dict(nb), rel))
+    rel["cells"][1]["source"] = "### BEGIN SOLUTION\n"
+    assert any("marker" in p for p in leaks(as_dict(nb), rel))
+    rel["cells"][1]["source"] = 'assert_check("linear_backward", linear_backward)'
+    assert any("hidden-test line" in p for p in leaks(as_dict(nb), rel))
+    from course.nn import layers
+
+    rel["cells"][1]["source"] = inspect.getsource(layers.linear_backward)
+    assert any("course.nn.linear_backward" in p for p in leaks(as_dict(nb), rel))
+
+
+def test_formula_shown_in_the_text_is_not_a_leak():
+    nb = solution_notebook()
+    nb.cells[0].source = "Average the batch: `dW = dZ @ A_prev.T / m`\n\n    dW = dZ @ A_prev.T / m"
+    rel = as_dict(release_notebook(nb))
+    assert leaks(as_dict(nb), rel) == []
+
+
+def test_build_and_check_in_sync(tmp_path, capsys):
+    sol, out = tmp_path / "solutions", tmp_path / "assignments"
+    (sol / "03_layers").mkdir(parents=True)
+    nbformat.write(solution_notebook(), str(sol / "03_layers" / "layers.ipynb"))
+    assert main(["release", "--solutions", str(sol), "--out", str(out)]) == 0
+    released = out / "03_layers" / "layers.ipynb"
+    assert released.exists()
+    assert check_in_sync(sol, out) == []
+    assert main(["release", "--solutions", str(sol), "--out", str(out), "--check"]) == 0
+    released.write_text(released.read_text().replace("NotImplementedError", "ValueError"))
+    assert any("out of date" in p for p in check_in_sync(sol, out))
+    assert main(["release", "--solutions", str(sol), "--out", str(out), "--check"]) == 1
+    build(sol, out)
+    (out / "03_layers" / "old.ipynb").write_text("{}")
+    assert any("has no solution notebook" in p for p in check_in_sync(sol, out))
+    capsys.readouterr()
+
+
+def test_a_leaking_solution_stops_the_release(tmp_path, capsys):
+    sol = tmp_path / "solutions" / "a"
+    sol.mkdir(parents=True)
+    nb = solution_notebook()
+    nb.cells[2].metadata = {}  # a solution cell without its nbgrader metadata
+    nbformat.write(nb, str(sol / "x.ipynb"))
+    status = main(["release", "--solutions", str(tmp_path / "solutions"),
+                   "--out", str(tmp_path / "out")])
+    assert status == 1
+    assert "course release:" in capsys.readouterr().err
