@@ -10,7 +10,22 @@ from __future__ import annotations
 __all__ = ["ASSIGNMENTS", "questions_for"]
 
 #: assignment name -> graded function names, in the order of the notebook.
-ASSIGNMENTS: dict[str, list[str]] = {}
+ASSIGNMENTS: dict[str, list[str]] = {
+    "02_activations_and_outputs": [
+        "sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
+        "relu_forward", "relu_backward", "softplus_forward", "softplus_backward",
+        "leaky_relu_forward", "leaky_relu_backward", "elu_forward", "elu_backward",
+        "softmax_forward", "softmax_backward",
+    ],
+    "03_one_layer_at_a_time": [
+        "linear_forward", "linear_backward", "linear_activation_forward",
+        "linear_activation_backward",
+    ],
+    "04_deep_networks": [
+        "initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
+        "update_parameters",
+    ],
+}
 
 
 def questions_for(assignment):

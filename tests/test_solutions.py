@@ -106,3 +106,11 @@ def test_solution_executes_top_to_bottom(path, tmp_path):
               if o.get("output_type") == "error"
               or (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     assert errors == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_assignment_is_registered_with_its_graded_functions(path):
+    from autograder.assignments import ASSIGNMENTS
+
+    nb = json.loads(path.read_text())
+    assert ASSIGNMENTS.get(path.parent.name) == graded_names(nb)
