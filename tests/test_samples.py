@@ -1,0 +1,68 @@
+"""The bundled sample submissions: up to date with the release and the solutions, and
+graded as each student's story says."""
+
+from __future__ import annotations
+
+import filecmp
+
+import pytest
+
+from autograder.sandbox import isolation_available
+from course.samples import ROOT, build
+
+SAMPLES = ROOT / "samples" / "submitted"
+ISOLATED, WHY = isolation_available()
+
+
+def test_samples_are_up_to_date(tmp_path):
+    fresh = build(ROOT, tmp_path)
+    for path in fresh:
+        committed = SAMPLES / path.relative_to(tmp_path)
+        assert committed.exists(), f"{committed} is missing: run python -m course.samples"
+        assert filecmp.cmp(path, committed, shallow=False), (
+            f"{committed} is out of date: run python -m course.samples")
+
+
+@pytest.fixture(scope="module")
+def rows():
+    if not ISOLATED:
+        pytest.skip(WHY)
+    from autograder.grader import discover, grade_batch
+
+    return {(r["student"], r["assignment"]): r
+            for r in grade_batch(discover([SAMPLES]), hide=[SAMPLES])}
+
+
+def by_name(row):
+    return {q["name"]: q for q in row["questions"]}
+
+
+@pytest.mark.parametrize("assignment", ["03_one_layer_at_a_time", "04_deep_networks"])
+def test_alice_full_marks_carol_zero(rows, assignment):
+    alice, carol = rows["alice", assignment], rows["carol", assignment]
+    assert alice["score"] == alice["max_score"] > 0 and alice["error"] is None
+    assert carol["status"] == "graded" and carol["score"] == 0
+    assert carol["max_score"] == alice["max_score"]
+
+
+def test_bob_loses_points_with_the_right_diagnoses(rows):
+    bob3 = by_name(rows["bob", "03_one_layer_at_a_time"])
+    assert 0 < bob3["linear_backward"]["score"] < bob3["linear_backward"]["max_score"]
+    assert {"missing_1_over_m", "db_no_keepdims"} <= set(bob3["linear_backward"]["diagnoses"])
+    assert "relu_grad_at_zero" in bob3["linear_activation_backward"]["diagnoses"]
+    assert bob3["linear_forward"]["score"] == bob3["linear_forward"]["max_score"]
+    bob4 = by_name(rows["bob", "04_deep_networks"])
+    assert bob4["compute_cost"]["score"] < bob4["compute_cost"]["max_score"]
+    assert bob4["L_model_backward"]["score"] < bob4["L_model_backward"]["max_score"]
+    assert bob4["update_parameters"]["score"] == bob4["update_parameters"]["max_score"]
+
+
+def test_dave_broken_file_and_syntax_error(rows):
+    broken = rows["dave", "03_one_layer_at_a_time"]
+    assert broken["status"] == "error" and "not valid JSON" in broken["error"]
+    syntax = rows["dave", "04_deep_networks"]
+    assert syntax["status"] == "graded"
+    per = by_name(syntax)
+    assert per["update_parameters"]["score"] == 0
+    assert per["L_model_backward"]["score"] == per["L_model_backward"]["max_score"]
+    assert any("SyntaxError" in c["error"] for c in syntax["cells"])
