@@ -27,7 +27,7 @@ $(GSTAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q -e '.[test,grading]'
 	touch $@
 
-## The instructor's main job (for now: train on the digits, gradient-check, save plots).
+## The instructor's main job: release, grade the samples, report; then the engine demo.
 demo: $(STAMP)
 	$(PY) -m course demo --out $(OUT)
 

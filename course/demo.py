@@ -46,14 +46,18 @@ def _gradient_checks(X, labels, seed):
     return rows
 
 
-def run(out="out", epochs=60, seed=0, stream=None):
-    """Run the demo, print its report to ``stream`` (stdout) and save figures under ``out``.
+def run(out="out", epochs=60, seed=0, stream=None, root=None):
+    """Run the demo, print its report to ``stream`` (stdout) and write under ``out``.
 
-    Returns 0 on success, 1 if a gradient check gives the wrong verdict.
+    Steps, in order: (1) the student release from ``solutions/``, with its leak check;
+    (2) ``course grade`` on the bundled sample submissions: the grade table, the feedback
+    pages and the class summary; (3) the reference engine at work (gradient checks,
+    training, figures).
+
+    Returns 0 on success, 1 if a step fails (a leak, a stale release, a sample graded
+    otherwise than expected is not checked here: the tests do that).
     """
     import sys
-
-    from . import data, nn, plots
 
     stream = stream or sys.stdout
 
@@ -62,7 +66,63 @@ def run(out="out", epochs=60, seed=0, stream=None):
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    say("course demo: the reference engine course.nn on the 8x8 handwritten digits\n")
+    from .samples import ROOT
+
+    root = Path(root) if root is not None else ROOT
+    say("course demo: the instructor's pipeline, end to end\n")
+    ok = True
+    if (root / "solutions").is_dir():
+        ok &= _release(root, out, say)
+        ok &= _grade_samples(root, out, say, stream)
+    else:
+        say(f"(no solutions/ in {root}: release and grading skipped)\n")
+    ok &= _engine(out, epochs, seed, say)
+    return 0 if ok else 1
+
+
+def _release(root, out, say):
+    """Step 1: build the release into ``out/assignments`` and compare with the committed one."""
+    from .release import ReleaseError, build, check_in_sync
+
+    say("1. release: student notebooks from solutions/ (nbgrader's preprocessors + leak check)")
+    t0 = time.perf_counter()
+    try:
+        written = build(root / "solutions", out / "assignments")
+        stale = check_in_sync(root / "solutions", root / "assignments")
+    except ReleaseError as err:
+        say(f"   FAILED: {err}\n")
+        return False
+    for path in written:
+        say(f"   {path.relative_to(out)}")
+    say(f"   {len(written)} notebooks, no leaks, {time.perf_counter() - t0:.1f} s; the committed "
+        f"assignments/ is {'STALE: ' + '; '.join(stale) if stale else 'up to date'}\n")
+    return not stale
+
+
+def _grade_samples(root, out, say, stream):
+    """Step 2: ``course grade`` on ``samples/submitted`` (nbgrader's layout)."""
+    from autograder.sandbox import isolation_available
+
+    from .cli import build_parser
+
+    samples = root / "samples" / "submitted"
+    say(f"2. grade: the sample submissions in {samples.relative_to(root)}/ with course grade")
+    argv = ["grade", str(samples), "--out", str(out / "grades"), "--jobs", "2"]
+    isolated, why = isolation_available()
+    if not isolated:
+        say(f"   (no sandbox on this machine: {why}; grading the bundled samples without it)")
+        argv.append("--no-isolation")
+    args = build_parser().parse_args(argv)
+    status = args.func(args, stream=stream)
+    say("   (dave's first file is broken on purpose: it gets a row and a reason)\n")
+    return status in (0, 1)  # 1: some submission could not be graded, as expected
+
+
+def _engine(out, epochs, seed, say):
+    """Step 3: the reference engine on the digits and the flower; the figures."""
+    from . import data, nn, plots
+
+    say("3. the reference engine course.nn on the 8x8 handwritten digits\n")
 
     X, labels = data.digits()
     Xtr, Xte, ytr, yte = data.train_test_split(X, labels, test_size=0.2, seed=seed)
@@ -122,7 +182,7 @@ def run(out="out", epochs=60, seed=0, stream=None):
     for name, fig in figures.items():
         plots.save(fig, out / name)
     say(f"\nplots     {', '.join(figures)} saved in {out}/")
-    return 0 if ok else 1
+    return ok
 
 
 def _sigmoid_neuron():

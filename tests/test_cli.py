@@ -34,6 +34,14 @@ def test_demo_trains_checks_and_saves_plots(tmp_path):
     test_acc = float(report.split("test accuracy")[1].split("%")[0])
     assert test_acc > 80, report
     assert "train accuracy" in report and "flower" in report
+    # the instructor's pipeline: release, then the samples graded and reported
+    assert "no leaks" in report and "assignments/ is up to date" in report
+    assert "alice" in report and "dave" in report and "not valid JSON" in report
+    grades = tmp_path / "grades"
+    assert (grades / "grades.json").exists() and (grades / "grades.csv").exists()
+    assert (grades / "summary.html").exists()
+    assert list((grades / "feedback").glob("*/alice.html"))
+    assert list((tmp_path / "assignments").glob("*/*.ipynb"))
     for name in ["cost.png", "gradient_norms.png", "activations.png", "graph.png",
                  "flower_boundary.png", "digits_test.png", "ce_vs_mse.png"]:
         png = tmp_path / name
