@@ -32,6 +32,7 @@ losses       costs, their gradients and the ``LOSSES`` table
 init         parameter initialisation
 model        L-layer forward/backward, updates and :class:`NeuralNetwork`
 gradcheck    numerical gradients and relative errors
+gradcheck_api  the graded functions of assignment 5 (plain-data signatures)
 graph        the scalar :class:`Value` graph
 """
 
@@ -66,6 +67,12 @@ from .gradcheck import (
     model_numerical_gradients,
     numerical_gradient,
     relative_error,
+)
+from .gradcheck_api import (
+    count_parameters,
+    numerical_gradients,
+    params_to_vector,
+    vector_to_params,
 )
 from .graph import Value
 from .init import INITIALIZERS, initialize_parameters, initialize_parameters_deep
@@ -142,6 +149,7 @@ __all__ = [
     "binary_cross_entropy_grad",
     "check_parameters",
     "compute_cost",
+    "count_parameters",
     "cross_entropy",
     "cross_entropy_grad",
     "derivative",
@@ -167,7 +175,9 @@ __all__ = [
     "multilabel_cross_entropy",
     "multilabel_cross_entropy_grad",
     "numerical_gradient",
+    "numerical_gradients",
     "one_hot",
+    "params_to_vector",
     "relative_error",
     "relu_backward",
     "relu_forward",
@@ -182,4 +192,5 @@ __all__ = [
     "tanh_backward",
     "tanh_forward",
     "update_parameters",
+    "vector_to_params",
 ]

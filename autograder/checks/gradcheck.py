@@ -1,0 +1,501 @@
+"""Checks of assignment 5, gradient checking: relative errors, flattening the parameters,
+numerical gradients of the whole network, the gradient check itself, counting parameters.
+
+Every argument is plain data (arrays, numbers, lists, dicts): the sandbox carries no
+callables, so ``numerical_gradient(f, x)`` is exercised through ``numerical_gradients``.
+The network is the graded API's: ReLU hidden layers, sigmoid output, binary cross-entropy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import compare
+from ._build import MISSING_FORM, Forms, case, ref, shape_only
+from .core import Check, case_rng, register
+
+#: a correct gradient's relative error must stay below this (DESIGN.md's quality bar)
+CORRECT_BELOW = 1e-7
+
+
+def _api():
+    return ref().gradcheck_api
+
+
+def _norm(x):
+    return float(np.sqrt(np.sum(np.asarray(x, dtype=np.float64) ** 2)))
+
+
+# --------------------------------------------------------------------------- relative_error
+def _rel_cases(check, seed, hidden):
+    api = _api()
+    rng = case_rng(check.name, seed, hidden)
+    if hidden:
+        s1 = (int(rng.integers(2, 6)), 1)
+        s2 = (int(rng.integers(2, 5)), int(rng.integers(2, 6)))
+        s3 = (int(rng.integers(1, 4)), int(rng.integers(3, 7)))
+    else:
+        s1, s2, s3 = (3, 1), (2, 4), (1, 5)
+    a1 = rng.standard_normal(s1)
+    setups = [
+        (f"close arrays of shape {s1}", a1, a1 + 1e-3 * rng.standard_normal(s1)),
+        (f"different arrays of shape {s2}", rng.standard_normal(s2),
+         3.0 * rng.standard_normal(s2)),
+        (f"equal arrays of shape {s2}", (a := rng.standard_normal(s2)), a.copy()),
+        (f"both zero, shape {s1}", np.zeros(s1), np.zeros(s1)),
+        (f"one zero, shape {s3}", np.zeros(s3), rng.standard_normal(s3)),
+    ]
+    out = []
+    for label, a, b in setups:
+        exp = api.relative_error(a, b)
+        na, nb, nd = _norm(a), _norm(b), _norm(a - b)
+        forms = Forms()
+        name = check.returns
+        if na + nb == 0:
+            forms.add("zero_division", "both arrays are zero, so ||a|| + ||b|| is 0: return "
+                      "0.0 in that case instead of dividing 0 by 0", {name: float("nan")})
+        else:
+            for one in (na, nb):
+                if one > 0 and abs(nd / one - exp) > 1e-6 * exp:
+                    forms.add("asymmetric", "you divided by the norm of one array only (||a||, "
+                              "||b|| or the larger one): divide by ||a|| + ||b||, so that the "
+                              "error does not depend on which array comes first",
+                              {name: nd / one})
+            forms.add("squared_norms", "use the norms themselves, not their squares: "
+                      "||a - b|| / (||a|| + ||b||) with ||x|| = sqrt(sum(x**2))",
+                      {name: nd**2 / (na**2 + nb**2)})
+            forms.add("not_relative", "you returned the absolute error ||a - b||: divide it by "
+                      "||a|| + ||b||", {name: nd})
+        out.append(case(label, (a, b), float(exp), forms))
+    return out
+
+
+register(Check("relative_error", ("a", "b"), "rel_error", _rel_cases, points=1.0))
+
+
+# --------------------------------------------------------------------------- parameters
+_DIMS_PUBLIC = [[3, 2, 1], [4, 1], [2, 3, 3, 1]]
+
+
+def _dims_list(rng, hidden):
+    if not hidden:
+        return [list(d) for d in _DIMS_PUBLIC]
+    out = []
+    for i in range(4):
+        L = (1, 2, 3, int(rng.integers(1, 4)))[i]
+        out.append([int(d) for d in rng.integers(1, 6, size=L)] + [1])
+        if L >= 2:  # a non-square layer somewhere, so that transposes show
+            out[-1][1] = out[-1][0] + 1
+    return out
+
+
+def _random_params(rng, dims, scale=0.8):
+    p = {}
+    for l in range(1, len(dims)):
+        p[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) * scale
+        p[f"b{l}"] = rng.standard_normal((dims[l], 1)) * 0.5
+    return p
+
+
+def _in_layer_order(params):
+    L = len(params) // 2
+    return [k for l in range(1, L + 1) for k in (f"W{l}", f"b{l}")]
+
+
+def _flat(params, keys, order="C"):
+    return np.concatenate([np.ravel(params[k], order=order) for k in keys])
+
+
+def _p2v_cases(check, seed, hidden):
+    api = _api()
+    rng = case_rng(check.name, seed, hidden)
+    out = []
+    dims_list = _dims_list(rng, hidden)
+    for i, dims in enumerate(dims_list):
+        params = _random_params(rng, dims)
+        layered = _in_layer_order(params)
+        label = f"layer_dims = {dims}"
+        if i == len(dims_list) - 1 and len(dims) > 2:
+            # the dict's keys in another order: the vector keeps the layer order
+            params = {k: params[k] for k in reversed(list(params))}
+            label += ", keys stored from the last layer to the first"
+        theta = api.params_to_vector(params)
+        forms = Forms()
+        name = check.returns
+        forms.add("key_order", "the vector follows sorted key names (W1, W2, ..., b1, ...): "
+                  "use the layer order W1, b1, W2, b2, ...", {name: _flat(params, sorted(params))})
+        forms.add("dict_order", "the vector follows the order in which the dict stores its "
+                  "keys: loop over l = 1, ..., L and take W{l} then b{l}",
+                  {name: _flat(params, list(params))})
+        forms.add("fortran_order", "each matrix is flattened column by column: use "
+                  ".ravel() or .reshape(-1) (row-major, numpy's default)",
+                  {name: _flat(params, layered, "F")})
+        forms.add("forgot_biases", "the biases are missing: append b{l} after each W{l}",
+                  {name: _flat(params, [k for k in layered if k[0] == "W"])})
+        forms.add("column_vector", f"theta must be 1-D, shape ({theta.size},), not a column",
+                  {name: shape_only((theta.size, 1))})
+        out.append(case(label, (params,), theta, forms))
+    return out
+
+
+register(Check("params_to_vector", ("parameters",), "theta", _p2v_cases, points=0.5))
+
+
+def _v2p_cases(check, seed, hidden):
+    api = _api()
+    rng = case_rng(check.name, seed, hidden)
+    out = []
+    for dims in _dims_list(rng, hidden):
+        P = api.count_parameters(dims)
+        theta = rng.standard_normal(P)
+        params = api.vector_to_params(theta, dims)
+        L = len(dims) - 1
+        forms = Forms()
+        w_first, f_order, start = {}, {}, 0
+        n_w = sum(dims[l] * dims[l - 1] for l in range(1, L + 1))
+        sw, sb = 0, n_w
+        for l in range(1, L + 1):
+            n, n_prev = dims[l], dims[l - 1]
+            f_order[f"W{l}"] = theta[start:start + n * n_prev].reshape((n, n_prev), order="F")
+            f_order[f"b{l}"] = params[f"b{l}"]
+            start += n * (n_prev + 1)
+            w_first[f"W{l}"] = theta[sw:sw + n * n_prev].reshape(n, n_prev)
+            w_first[f"b{l}"] = theta[sb:sb + n].reshape(n, 1)
+            sw, sb = sw + n * n_prev, sb + n
+            if n != n_prev:
+                forms.add("transposed_W", f"W{l} has shape {(n_prev, n)}; it must be "
+                          f"(layer_dims[l], layer_dims[l-1]) = {(n, n_prev)}",
+                          {f"W{l}": shape_only((n_prev, n))})
+            forms.add("b_no_column", f"b{l} has shape {(n,)}: reshape it to a column "
+                      f"({n}, 1)", {f"b{l}": shape_only((n,))})
+        if L > 1:
+            forms.add("key_order", "you read all the weights first and then all the biases: "
+                      "theta holds W1, b1, W2, b2, ... (layer by layer)", w_first)
+        forms.add("fortran_order", "the matrices are filled column by column: use "
+                  ".reshape(n_l, n_prev) (row-major, numpy's default)",
+                  {k: v for k, v in f_order.items() if k[0] == "W"})
+        forms.add("missing_layer", f"the result has no W{L}: loop over l = 1, ..., L, that "
+                  "is range(1, len(layer_dims))", {f"W{L}": MISSING_FORM})
+        out.append(case(f"layer_dims = {dims}", (theta, list(dims)), params, forms))
+    return out
+
+
+register(Check("vector_to_params", ("theta", "layer_dims"), "parameters", _v2p_cases,
+               points=0.5))
+
+
+# --------------------------------------------------------------------------- networks
+def _relu(Z):
+    return np.maximum(Z, 0)
+
+
+def _cost(params, X, Y, scale=1.0):
+    """The binary cross-entropy of the graded network (``scale = m``: summed, not averaged)."""
+    nn = ref()
+    L = len(params) // 2
+    A = X
+    for l in range(1, L + 1):
+        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+        A = nn.sigmoid(Z) if l == L else _relu(Z)
+    m = X.shape[1]
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m * scale)
+
+
+def _network(rng, dims, m, margin=1e-3):
+    """Parameters, X, Y such that no Z is within ``margin`` of 0 (no ReLU kink nearby)
+    and the output stays away from 0 and 1."""
+    nn = ref()
+    for _ in range(200):
+        params = _random_params(rng, dims)
+        X = rng.standard_normal((dims[0], m))
+        A, ok = X, True
+        L = len(dims) - 1
+        for l in range(1, L + 1):
+            Z = params[f"W{l}"] @ A + params[f"b{l}"]
+            ok = ok and bool(np.all(np.abs(Z) > margin))
+            A = nn.sigmoid(Z) if l == L else _relu(Z)
+        ok = ok and bool(np.all((A > 0.02) & (A < 0.98)))
+        if ok:
+            Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+            return params, X, Y
+    raise RuntimeError(f"no network without kinks found for {dims}, m = {m}")
+
+
+def _loop_grads(params, X, Y, eps, mode):
+    """Numerical gradients with a classic mistake: ``one_sided``, ``factor_2``,
+    ``not_restored`` (each entry left at ``x - eps``), ``summed`` (cost not averaged)."""
+    work = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    grads = {}
+    for key in _in_layer_order(work):
+        x = work[key] if mode == "not_restored" else work[key].copy()
+        g = np.empty_like(x)
+        flat, gf = x.reshape(-1), g.reshape(-1)
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps
+            fp = _cost({**work, key: x}, X, Y, scale=X.shape[1] if mode == "summed" else 1.0)
+            if mode == "one_sided":
+                flat[i] = old
+                fm = _cost({**work, key: x}, X, Y)
+                gf[i] = (fp - fm) / eps
+                continue
+            flat[i] = old - eps
+            fm = _cost({**work, key: x}, X, Y, scale=X.shape[1] if mode == "summed" else 1.0)
+            if mode != "not_restored":
+                flat[i] = old
+            gf[i] = (fp - fm) / (eps if mode == "factor_2" else 2 * eps)
+        grads[f"d{key}"] = g
+    return grads
+
+
+_NET_PUBLIC = [([3, 2, 1], 4, 1e-6), ([4, 1], 1, 1e-6), ([2, 3, 2, 1], 4, 1e-3),
+               ([3, 2, 1], 1, 1e-4)]
+
+
+def _net_setups(rng, hidden):
+    if not hidden:
+        return list(_NET_PUBLIC)
+    out = []
+    for i in range(4):
+        L = (2, 1, 3, 2)[i]
+        dims = [int(d) for d in rng.integers(1, 5, size=L)] + [1]
+        m = (1, 4, int(rng.integers(2, 6)), int(rng.integers(1, 5)))[i]
+        eps = (1e-6, 1e-6, 1e-3, 1e-4)[i]
+        out.append((dims, m, eps))
+    return out
+
+
+def _net_label(dims, m, eps):
+    return f"layer_dims = {dims}, m = {m}, eps = {eps:g}"
+
+
+def _ng_cases(check, seed, hidden):
+    api = _api()
+    rng = case_rng(check.name, seed, hidden)
+    out = []
+    for dims, m, eps in _net_setups(rng, hidden):
+        params, X, Y = _network(rng, dims, m)
+        grads = api.numerical_gradients(params, X, Y, eps=eps)
+        forms = Forms()
+
+        def lg(mode, params=params, X=X, Y=Y, eps=eps):
+            return lambda: _loop_grads(params, X, Y, eps, mode)
+
+        forms.add("factor_2", "your gradients are twice too large: a centered difference "
+                  "divides by 2 * eps, (f(x + eps) - f(x - eps)) / (2 * eps)",
+                  {k: 2 * v for k, v in grads.items()})
+        forms.add("one_sided", "your gradients match the one-sided difference "
+                  "(f(x + eps) - f(x)) / eps, whose error is O(eps): use the centered one, "
+                  "(f(x + eps) - f(x - eps)) / (2 * eps), error O(eps**2)", lg("one_sided"))
+        forms.add("not_restored", "each entry stays at x - eps after its difference: save "
+                  "the old value and put it back before moving to the next entry",
+                  lg("not_restored"))
+        if m > 1:
+            forms.add("summed_not_averaged", "your gradients are m times too large: the cost "
+                      "is the average over the m examples", lg("summed"))
+        forms.add("sign_error", "your gradients have the wrong sign: (f(x + eps) - "
+                  "f(x - eps)), plus first", {k: -v for k, v in grads.items()})
+        out.append(case(_net_label(dims, m, eps), (params, X, Y), grads, forms,
+                        kwargs={"eps": eps}, tol=(1e-5, 1e-8)))
+    return out
+
+
+register(Check("numerical_gradients", ("parameters", "X", "Y"), "grads", _ng_cases,
+               points=2.0))
+
+
+# --------------------------------------------------------------------------- gradient_check
+def _corrupt(rng, grads, key):
+    g = np.array(grads[key], copy=True)
+    how = int(rng.integers(3))
+    if how == 0:
+        return g * 2.0
+    if how == 1:
+        return -g
+    return g + 0.5 * rng.standard_normal(g.shape)
+
+
+def _gc_numbers(api, params, X, Y, grads, eps, numerical=None, rel=None, combine="global"):
+    """``(rel_error, per_parameter)`` as a student with a given mistake would compute it."""
+    rel = rel or api.relative_error
+    numerical = numerical if numerical is not None else api.numerical_gradients(
+        params, X, Y, eps=eps)
+    keys = list(numerical)
+    per = {k: float(rel(np.asarray(grads[k]), numerical[k])) for k in keys}
+    if combine == "mean":
+        return float(np.mean(list(per.values()))), per
+    a = np.concatenate([np.ravel(grads[k]) for k in keys])
+    b = np.concatenate([np.ravel(numerical[k]) for k in keys])
+    return float(rel(a, b)), per
+
+
+def _as_form(values):
+    total, per = values
+    return {"rel_error": total, **{f"per_parameter[{k!r}]": v for k, v in per.items()}}
+
+
+_GC_PUBLIC = [([3, 2, 1], 4, 1e-6, 0), ([3, 2, 1], 1, 1e-4, 0), ([2, 3, 2, 1], 4, 1e-6, 1),
+              ([3, 2, 1], 4, 1e-6, 2)]
+
+
+def _gc_setups(rng, hidden):
+    if not hidden:
+        return list(_GC_PUBLIC)
+    out = []
+    for i in range(4):
+        L = (2, 2, 3, 1)[i]
+        dims = [int(d) for d in rng.integers(1, 5, size=L)] + [1]
+        m = (1, int(rng.integers(2, 6)), int(rng.integers(2, 6)), 4)[i]
+        eps, bad = ((1e-4, 0), (1e-6, 1), (1e-6, 2), (1e-6, 1))[i]
+        out.append((dims, m, eps, bad))
+    return out
+
+
+def _gc_cases(check, seed, hidden):
+    api = _api()
+    nn = ref()
+    rng = case_rng(check.name, seed, hidden)
+    out = []
+    for dims, m, eps, n_bad in _gc_setups(rng, hidden):
+        for _ in range(50):
+            params, X, Y = _network(rng, dims, m)
+            AL, caches = nn.L_model_forward(X, params)
+            grads = nn.L_model_backward(AL, Y, caches)
+            exact = api.gradient_check(params, X, Y, grads, eps=eps)
+            if max(exact[1].values()) < CORRECT_BELOW / 10:  # far from the threshold
+                break
+        keys = [k for k in grads if k[1] in "Wb"]
+        bad = sorted(rng.choice(len(keys), size=min(n_bad, len(keys)), replace=False))
+        for i in bad:
+            grads[keys[i]] = _corrupt(rng, grads, keys[i])
+        expected = api.gradient_check(params, X, Y, grads, eps=eps)
+        numerical = api.numerical_gradients(params, X, Y, eps=eps)
+        forms = Forms()
+
+        def absolute(a, b):
+            return _norm(np.asarray(a) - np.asarray(b))
+
+        def asym(a, b):
+            na = _norm(a)
+            return _norm(np.asarray(a) - np.asarray(b)) / na if na else 0.0
+
+        forms.add("not_relative", "you used the absolute error ||a - b||: divide by "
+                  "||a|| + ||b|| (relative_error)",
+                  _as_form(_gc_numbers(api, params, X, Y, grads, eps, numerical, absolute)))
+        if len(keys) > 2:
+            forms.add("averaged_errors", "rel_error is the mean of the per-parameter errors: "
+                      "compare all the parameters at once, as one vector (params_to_vector)",
+                      {"rel_error": _gc_numbers(api, params, X, Y, grads, eps, numerical,
+                                                combine="mean")[0]})
+        forms.add("asymmetric", "divide by ||a|| + ||b||, not by the norm of one array",
+                  _as_form(_gc_numbers(api, params, X, Y, grads, eps, numerical, asym)))
+        one_sided = _loop_grads(params, X, Y, eps, "one_sided")
+        forms.add("one_sided", "your errors match one-sided differences (f(x + eps) - f(x)) / "
+                  "eps: use the centered ones (numerical_gradients)",
+                  _as_form(_gc_numbers(api, params, X, Y, grads, eps, one_sided)))
+        forms.add("key_names", "per_parameter's keys are the gradients' names: 'dW1', 'db1', "
+                  "... (not 'W1')", {f"per_parameter[{k!r}]": MISSING_FORM for k in keys})
+        what = "correct grads" if not bad else "corrupted " + ", ".join(keys[i] for i in bad)
+        out.append(case(f"layer_dims = {dims}, m = {m}, eps = {eps:g}, {what}",
+                        (params, X, Y, grads), expected, forms, kwargs={"eps": eps}))
+    return out
+
+
+def _close_error(got, exp):
+    """Equal enough for an error size: below the bar when the reference is, else 0.1 %."""
+    if exp < CORRECT_BELOW:
+        return 0 <= got < CORRECT_BELOW
+    return abs(got - exp) <= 1e-3 * abs(exp)
+
+
+def _match(case_, name, got):
+    """The first known wrong form that ``got`` matches within 1 % (errors are sizes)."""
+    for f in case_.wrong_forms or []:
+        v = f["leaves"].get(name, compare.MISSING)
+        if v is compare.MISSING or isinstance(v, dict):
+            continue
+        if abs(got - v) <= 1e-2 * abs(v) + 1e-15:
+            return f["code"], f["message"]
+    return None
+
+
+def _gc_leaf(check, case_, name, exp, got):
+    pretty = check.pretty(name)
+    if not isinstance(exp, float):
+        return compare.check_leaf(check, case_, name, exp, got)
+    if type(got) not in (float, int, np.float64):
+        problem = f"{pretty} must be a Python float; got {compare.describe(got)}"
+        return False, "not_a_float", problem
+    g = float(got)
+    if not np.isfinite(g):
+        return False, "not_finite", f"{pretty} is {g}: an error size is a finite number >= 0"
+    if _close_error(g, exp):
+        return True, None, None
+    if exp < CORRECT_BELOW:
+        problem = (f"{pretty} = {g:.3g}, but these gradients are correct: the relative error "
+                   f"must be below {CORRECT_BELOW:g} (the reference finds {exp:.2g})")
+    else:
+        problem = (f"{pretty} = {g:.6g}; expected {exp:.6g} (within 0.1 %; these gradients "
+                   "are wrong, so the error is large)")
+    diag = _match(case_, name, g)
+    if diag:
+        return False, diag[0], f"{problem}. Likely mistake: {diag[1]}"
+    return False, "wrong_values", problem
+
+
+register(Check("gradient_check", ("parameters", "X", "Y", "grads"),
+               ("rel_error", "per_parameter"), _gc_cases, points=2.0, weights=(0.5, 0.5),
+               leaf_checker=_gc_leaf))
+
+
+# --------------------------------------------------------------------------- count_parameters
+def _count_cases(check, seed, hidden):
+    api = _api()
+    rng = case_rng(check.name, seed, hidden)
+    if hidden:
+        dims_list = [[int(d) for d in rng.integers(1, 80, size=int(rng.integers(2, 6)))]
+                     for _ in range(3)] + [[int(rng.integers(2, 30)), 1]]
+    else:
+        dims_list = [[2, 16, 8, 1], [64, 64, 32, 10], [3, 1], [5, 4, 3, 2, 1]]
+    out = []
+    for dims in dims_list:
+        n = api.count_parameters(dims)
+        L = len(dims) - 1
+        name = check.returns
+        forms = Forms()
+        forms.add("forgot_biases", "you counted only the weights: each layer also has n_l "
+                  "biases, n_l * (n_{l-1} + 1) in all",
+                  {name: sum(dims[l] * dims[l - 1] for l in range(1, L + 1))})
+        if L > 1:
+            forms.add("missing_layer", "a layer is missing: sum over l = 1, ..., L",
+                      {name: sum(dims[l] * (dims[l - 1] + 1) for l in range(1, L))})
+        forms.add("biases_of_inputs", "layer l has n_l biases (one per unit), not n_{l-1}: "
+                  "n_l * (n_{l-1} + 1)",
+                  {name: sum(dims[l - 1] * (dims[l] + 1) for l in range(1, L + 1))})
+        forms.add("per_layer", "return the total, one int, not the count of each layer",
+                  {name: [dims[l] * (dims[l - 1] + 1) for l in range(1, L + 1)]})
+        out.append(case(f"layer_dims = {dims}", (list(dims),), n, forms))
+    return out
+
+
+def _count_leaf(check, case_, name, exp, got):
+    pretty = check.pretty(name)
+    if isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_)):
+        if int(got) == exp:
+            return True, None, None
+        problem = f"{pretty} = {int(got)}; expected {exp}"
+        diag = compare.match_forms(case_, name, got)
+        if diag:
+            return False, diag[0], f"{problem}. Likely mistake: {diag[1]}"
+        return False, "wrong_values", problem
+    problem = f"{pretty} must be an int; got {compare.describe(got)}"
+    diag = compare.match_forms(case_, name, got)
+    if diag:
+        return False, diag[0], f"{problem}. Likely mistake: {diag[1]}"
+    if isinstance(got, (float, np.floating)):
+        problem += " (a count is a whole number: use int(...))"
+    return False, "not_an_int", problem
+
+
+register(Check("count_parameters", ("layer_dims",), "count", _count_cases, points=0.5,
+               leaf_checker=_count_leaf))

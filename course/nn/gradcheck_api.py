@@ -1,0 +1,141 @@
+"""The graded functions of assignment 5 (gradient checking), as the curriculum names them.
+
+Thin wrappers around :mod:`course.nn.gradcheck` with plain-data arguments and results
+(the grader cannot carry callables or NamedTuples). The network is the one of the graded
+API: ReLU hidden layers, a sigmoid output and the binary cross-entropy, float64.
+
+:func:`gradient_check` here differs from :func:`course.nn.gradient_check`: ``grads`` is
+a required fourth argument and the result is a plain ``(relative_error, per_parameter)``
+tuple. It is therefore not exported under that name from :mod:`course.nn`; use
+``course.nn.gradcheck_api.gradient_check``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import gradcheck as _gc
+
+__all__ = [
+    "count_parameters",
+    "gradient_check",
+    "numerical_gradients",
+    "params_to_vector",
+    "relative_error",
+    "vector_to_params",
+]
+
+relative_error = _gc.relative_error
+
+
+def _layers(parameters):
+    return len(parameters) // 2
+
+
+def params_to_vector(parameters):
+    """All parameters as one vector, in the order ``W1, b1, W2, b2, ...`` (row-major).
+
+    The order is the layer order whatever the order of the dict's keys.
+
+    Parameters
+    ----------
+    parameters : dict
+        ``W{l}`` of shape ``(n_l, n_{l-1})`` and ``b{l}`` of shape ``(n_l, 1)``.
+
+    Returns
+    -------
+    theta : ndarray, shape (P,)
+        float64, ``P = sum_l n_l (n_{l-1} + 1)``.
+    """
+    parts = []
+    for l in range(1, _layers(parameters) + 1):
+        parts.append(np.asarray(parameters[f"W{l}"], dtype=np.float64).ravel())
+        parts.append(np.asarray(parameters[f"b{l}"], dtype=np.float64).ravel())
+    return np.concatenate(parts)
+
+
+def vector_to_params(theta, layer_dims):
+    """Inverse of :func:`params_to_vector`: a vector back into ``W{l}``, ``b{l}``.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (P,)
+    layer_dims : list of int
+        ``[n_0, n_1, ..., n_L]``.
+
+    Returns
+    -------
+    parameters : dict
+        ``W{l}`` of shape ``(n_l, n_{l-1})`` and ``b{l}`` of shape ``(n_l, 1)``, new arrays.
+    """
+    theta = np.asarray(theta)
+    out, start = {}, 0
+    for l in range(1, len(layer_dims)):
+        n, n_prev = int(layer_dims[l]), int(layer_dims[l - 1])
+        out[f"W{l}"] = theta[start:start + n * n_prev].reshape(n, n_prev).copy()
+        start += n * n_prev
+        out[f"b{l}"] = theta[start:start + n].reshape(n, 1).copy()
+        start += n
+    if start != theta.size:
+        raise ValueError(f"theta has {theta.size} entries; layer_dims {list(layer_dims)} "
+                         f"need {start}")
+    return out
+
+
+def numerical_gradients(parameters, X, Y, eps=1e-6):
+    """Centered differences of the network's cost with respect to every parameter.
+
+    Parameters
+    ----------
+    parameters : dict
+        ``W{l}`` of shape ``(n_l, n_{l-1})``, ``b{l}`` of shape ``(n_l, 1)``.
+    X : ndarray, shape (n_0, m)
+    Y : ndarray, shape (1, m)
+    eps : float
+
+    Returns
+    -------
+    grads : dict
+        ``dW{l}``, ``db{l}``: float64 arrays of the parameters' shapes.
+    """
+    return _gc.model_numerical_gradients(parameters, X, Y, eps=eps, method="loop")
+
+
+def gradient_check(parameters, X, Y, grads, eps=1e-6):
+    """Relative error between ``grads`` and centered differences, overall and per parameter.
+
+    Parameters
+    ----------
+    parameters : dict
+        ``W{l}`` of shape ``(n_l, n_{l-1})``, ``b{l}`` of shape ``(n_l, 1)``.
+    X : ndarray, shape (n_0, m)
+    Y : ndarray, shape (1, m)
+    grads : dict
+        ``dW{l}``, ``db{l}`` (other keys such as ``dA{l}`` are ignored).
+    eps : float
+
+    Returns
+    -------
+    rel_error : float
+        Over all parameters at once (one vector).
+    per_parameter : dict
+        ``{"dW1": float, "db1": float, ...}``.
+    """
+    r = _gc.gradient_check(parameters, X, Y, grads=grads, eps=eps, method="loop")
+    return float(r.relative_error), {k: float(v) for k, v in r.per_parameter.items()}
+
+
+def count_parameters(layer_dims):
+    """Number of weights and biases of a network, ``sum_l n_l (n_{l-1} + 1)``.
+
+    Parameters
+    ----------
+    layer_dims : list of int
+        ``[n_0, n_1, ..., n_L]``.
+
+    Returns
+    -------
+    count : int
+    """
+    return int(sum(int(layer_dims[l]) * (int(layer_dims[l - 1]) + 1)
+                   for l in range(1, len(layer_dims))))
