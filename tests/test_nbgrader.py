@@ -250,16 +250,8 @@ def test_missing_one_over_m_loses_points_on_linear_backward_in_both(course):
     assert total(ours)[0] >= total(nbg)[0]
 
 
-NOT_GRADE_CELLS = ("04_deep_networks: its markdown answer cells (answer_q1, answer_q3..q6) "
-                   "are solution cells with grade: false; nbgrader requires markdown solution "
-                   "cells to be grade cells (points: 0 as in 02 and 03), so `nbgrader "
-                   "generate_assignment 04_deep_networks` refuses the notebook")
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(p.parent.name, marks=[pytest.mark.xfail(reason=NOT_GRADE_CELLS, strict=False)]
-                 if p.parent.name == "04_deep_networks" else [])
-    for p in sorted((ROOT / "solutions").glob("*/*.ipynb"))])
+@pytest.mark.parametrize("name", [p.parent.name
+                                  for p in sorted((ROOT / "solutions").glob("*/*.ipynb"))])
 def test_solution_metadata_is_valid_for_nbgrader(name):
     """nbgrader's own metadata validation (what ``generate_assignment`` runs first)."""
     import nbformat
