@@ -25,6 +25,10 @@ ASSIGNMENTS: dict[str, list[str]] = {
         "initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
         "update_parameters",
     ],
+    "05_gradient_checking": [
+        "count_parameters", "relative_error", "params_to_vector", "vector_to_params",
+        "numerical_gradients", "gradient_check",
+    ],
 }
 
 
