@@ -26,6 +26,7 @@ from autograder.checks import (
     load_cases,
     run_case,
 )
+from autograder.checks.chain import NAMES as CHAIN_CHECKS
 from autograder.plain import Opaque
 from course import nn
 from course.nn import gradcheck_api
@@ -41,7 +42,7 @@ _CASES: dict = {}
 REFERENCE = {"gradient_check": gradcheck_api.gradient_check}
 #: checks whose inputs have no examples (no m to vary)
 NO_EXAMPLES = ("initialize_parameters_deep", "update_parameters", "relative_error",
-               "params_to_vector", "vector_to_params", "count_parameters")
+               "params_to_vector", "vector_to_params", "count_parameters", *CHAIN_CHECKS)
 
 
 def cases_for(name, seed, hidden):

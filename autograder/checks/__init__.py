@@ -10,6 +10,7 @@ cases are built (phase 1), never when an outcome is judged.
 """
 
 from . import activations as _activations  # noqa: F401  (registers the checks)
+from . import chain as _chain  # noqa: F401
 from . import gradcheck as _gradcheck  # noqa: F401
 from . import layers as _layers  # noqa: F401
 from . import model as _model  # noqa: F401

@@ -6,7 +6,7 @@ implementation that must get full marks). ``tricks`` adds, for every function, a
 ndarray subclass and an always-equal object.
 """
 
-from . import activations, gradcheck, layers, model, tricks  # noqa: F401  (registers)
+from . import activations, chain, gradcheck, layers, model, tricks  # noqa: F401  (registers)
 from ._registry import CORRECT, MUTANTS
 
 __all__ = ["CORRECT", "MUTANTS"]
