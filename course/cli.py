@@ -56,6 +56,19 @@ def _release(args):
     return 0
 
 
+def _otter(args):
+    from .otter import OtterError, build
+
+    try:
+        zip_path = build(args.assignment, args.out, wheel=not args.no_wheel)
+    except OtterError as err:
+        print(f"course otter: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {zip_path} (upload it to Gradescope; grade one notebook locally with "
+          f"`otter run -a {zip_path} NOTEBOOK`)")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="course",
@@ -91,6 +104,21 @@ def build_parser():
     release.add_argument("--check", action="store_true",
                          help="write nothing; fail if OUT is not what the release would be")
     release.set_defaults(func=_release)
+
+    otter = sub.add_parser(
+        "otter",
+        help="build an otter-grader autograder (Gradescope) for one assignment",
+        description="Write OK-format otter tests that call the same checks as `course "
+        "grade` (one otter test case per check case, partial credit per case), the "
+        "package's wheel and requirements.txt, otter_config.json, and autograder.zip "
+        "via `otter generate`.",
+    )
+    otter.add_argument("assignment", help="a folder of solutions/, e.g. 03_one_layer_at_a_time")
+    otter.add_argument("--out", default=None,
+                       help="output folder (default: out/otter/ASSIGNMENT)")
+    otter.add_argument("--no-wheel", action="store_true",
+                       help="do not bundle the package (enough for local `otter run`)")
+    otter.set_defaults(func=_otter)
 
     from autograder.cli import add_parser as add_grade  # argparse only: cheap to import
 

@@ -1,0 +1,178 @@
+"""``course otter ASSIGNMENT``: an otter-grader autograder (for Gradescope) built from the
+same checks as ``course grade``, ``coursekit.grader`` and nbgrader's test cells.
+
+What it writes under ``--out`` (default ``out/otter/<assignment>``), never in the repo:
+
+* ``tests/<name>.py``: one OK-format test per graded function of the assignment
+  (:data:`autograder.assignments.ASSIGNMENTS`), one otter test case per check case:
+  the public cases (seed :data:`~autograder.checks.PUBLIC_SEED`, shown to students) and
+  the hidden ones (a seed fixed per assignment, hidden from students by otter). Each
+  doctest calls :func:`case` below, which runs that one case of the check and raises
+  ``AssertionError`` with the check's feedback unless it passes. A test case is worth
+  the case's share of ``CHECKS[name].points`` (the same share ``course grade`` uses), so
+  otter gives partial credit per case; a case that is only partly right (``dW`` wrong but
+  ``db`` right) scores 0 in otter and its right items' share in ``course grade``.
+* ``backprop_course-<version>-py3-none-any.whl``: this package, built from a temporary
+  copy of the source; ``requirements.txt`` installs it (and its dependencies) into the
+  Gradescope environment from ``/autograder/source/files/``.
+* ``otter_config.json``: the assignment's name, ``lang: python``.
+* ``autograder.zip``: ``otter generate`` run on the above (the file to upload to
+  Gradescope). ``otter run -a autograder.zip submission.ipynb`` grades one submission
+  locally in the current environment.
+
+See docs/otter.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Where Gradescope unpacks the autograder (otter's default ``autograder_dir``).
+GRADESCOPE_DIR = "/autograder"
+
+__all__ = ["OtterError", "build", "case", "hidden_seed_for", "test_spec"]
+
+
+class OtterError(RuntimeError):
+    """A build step failed (unknown assignment, ``otter generate`` failed, ...)."""
+
+
+def hidden_seed_for(assignment: str) -> int:
+    """The seed of the hidden cases in the otter tests of ``assignment``: fixed per
+    assignment (otter's tests are files: there is no per-student seed)."""
+    from autograder.checks import hidden_seed
+
+    return hidden_seed("otter", assignment)
+
+
+_CASES: dict = {}
+
+
+def _cases(name, seed, hidden):
+    key = (name, int(seed), bool(hidden))
+    if key not in _CASES:
+        from autograder.checks import CHECKS
+
+        _CASES[key] = CHECKS[name].cases(int(seed), hidden=bool(hidden))
+    return _CASES[key]
+
+
+def case(name: str, func, index: int, seed: int | None = None, hidden: bool = False):
+    """Run case ``index`` of the check ``name`` on ``func``; raise ``AssertionError`` with
+    the check's feedback unless the case passes. Called by the otter tests' doctests."""
+    from autograder.checks import CHECKS, PUBLIC_SEED, run_case
+
+    seed = PUBLIC_SEED if seed is None else seed
+    c = _cases(name, seed, hidden)[index]
+    result = CHECKS[name].judge(c, run_case(func, c))
+    if not result.passed:
+        lines = [f"{name}, case {result.label}: {result.score:g} / {result.max_score:g}"]
+        lines += [f"  - {f}" for f in result.feedback]
+        raise AssertionError("\n".join(lines))
+
+
+def test_spec(name: str, assignment: str) -> dict:
+    """The OK-format test of the graded function ``name`` (a dict for ``test = ...``)."""
+    from autograder.checks import CHECKS, PUBLIC_SEED
+
+    check = CHECKS[name]
+    seed = hidden_seed_for(assignment)
+    groups = [(False, PUBLIC_SEED, _cases(name, PUBLIC_SEED, False)),
+              (True, seed, _cases(name, seed, True))]
+    total = sum(float(c.points) for _, _, cases in groups for c in cases)
+    entries, points = [], []
+    for hidden, s, cases in groups:
+        for i, c in enumerate(cases):
+            call = (f"case({name!r}, {name}, {i}, seed={s}, hidden=True)" if hidden
+                    else f"case({name!r}, {name}, {i})")
+            entries.append({
+                "name": f"{name} {'hidden' if hidden else 'public'} {c.label}",
+                "code": f">>> from course.otter import case\n>>> {call}\n",
+                "hidden": hidden, "locked": False})
+            points.append(round(check.points * float(c.points) / total, 6))
+    points[-1] = round(check.points - sum(points[:-1]), 6)  # the total is exact
+    return {"name": name, "points": points,
+            "suites": [{"cases": entries, "scored": True, "setup": "", "teardown": "",
+                        "type": "doctest"}]}
+
+
+def _wheel(out: Path) -> Path:
+    """Build this package's wheel from a temporary copy of its source (so that no
+    ``build/`` folder lands in the repo); return its path in ``out``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        src.mkdir()
+        for f in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / f, src / f)
+        for pkg in ("course", "autograder", "coursekit"):
+            shutil.copytree(ROOT / pkg, src / pkg,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                            "--no-build-isolation", "-q", "-w", str(out), str(src)],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            raise OtterError(f"building the wheel failed:\n{(p.stdout + p.stderr)[-3000:]}")
+    wheels = sorted(out.glob("backprop_course-*.whl"))
+    if not wheels:
+        raise OtterError(f"no wheel in {out}")
+    return wheels[-1]
+
+
+def _otter_cmd():
+    script = Path(sys.executable).parent / "otter"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "otter"]
+
+
+def build(assignment: str, out: str | Path | None = None, wheel: bool = True) -> Path:
+    """Write the tests, config and requirements for ``assignment`` under ``out`` and
+    zip them with ``otter generate``; return the path of ``autograder.zip``.
+
+    ``wheel=False`` skips building the package's wheel (enough for ``otter run``, which
+    uses the current environment; not for Gradescope)."""
+    from autograder.assignments import ASSIGNMENTS
+
+    if assignment not in ASSIGNMENTS:
+        raise OtterError(f"no assignment named {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
+    out = Path(out) if out is not None else ROOT / "out" / "otter" / assignment
+    out = out.resolve()
+    if out == ROOT or ROOT in out.parents and out.parts[len(ROOT.parts)] != "out":
+        raise OtterError(f"{out} is inside the repository; use a folder under out/ or "
+                         "outside it")
+    tests = out / "tests"
+    if tests.exists():
+        shutil.rmtree(tests)
+    tests.mkdir(parents=True)
+    for old in out.glob("backprop_course-*.whl"):
+        old.unlink()
+    for name in ASSIGNMENTS[assignment]:
+        spec = test_spec(name, assignment)
+        (tests / f"{name}.py").write_text(f"OK_FORMAT = True\n\ntest = {spec!r}\n")
+    (out / "otter_config.json").write_text(json.dumps(
+        {"name": assignment, "lang": "python"}, indent=2) + "\n")
+    cmd = [*_otter_cmd(), "generate", "-t", "tests", "-o", "autograder.zip",
+           "-c", "otter_config.json", "--no-environment"]
+    if wheel:
+        whl = _wheel(out)
+        (out / "requirements.txt").write_text(
+            f"# this course's package: the checks and the reference (course.nn)\n"
+            f"{GRADESCOPE_DIR}/source/files/{whl.name}\n")
+        cmd += ["-r", "requirements.txt", whl.name]
+    else:
+        (out / "requirements.txt").unlink(missing_ok=True)
+        cmd += ["--no-requirements"]
+    zip_path = out / "autograder.zip"
+    zip_path.unlink(missing_ok=True)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}"
+               f"{os.environ.get('PATH', '')}")
+    p = subprocess.run(cmd, cwd=out, capture_output=True, text=True, env=env)
+    if p.returncode != 0 or not zip_path.exists():
+        raise OtterError(f"{' '.join(cmd)} exited {p.returncode}:\n"
+                         f"{(p.stdout + p.stderr)[-3000:]}")
+    return zip_path
