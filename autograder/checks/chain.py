@@ -264,3 +264,206 @@ def _neuron_cases(check, seed, hidden):
 
 
 _reg("sigmoid_neuron_backward", ("w", "x"), ("f", "dw", "dx"), _neuron_cases, 1.5)
+
+
+# =========================================================================== the problem sheet
+def _elem_setups(rng, hidden, public_floats, draw, n_args=1, shapes=((3,), (2, 4))):
+    """Python-float cases (the worked numbers, or one random one) then array cases."""
+    setups = []
+    if hidden:
+        setups.append((None, tuple(_f(draw(rng, ())) for _ in range(n_args))))
+    else:
+        setups.extend((None, tuple(float(v) for v in vals)) for vals in public_floats)
+    for shape in _shapes(rng, hidden, shapes):
+        setups.append((None, tuple(draw(rng, shape) for _ in range(n_args))))
+    return setups
+
+
+def _p1_forms(x):
+    f2 = 5 * x**3 - x + 1
+    f1 = f2 - 2
+    d2 = 15 * x**2 - 1
+    return [
+        ("forgot_inner", "you stopped at df/df1 = 8 f1: multiply by the inner derivative "
+         "df2/dx = 15x**2 - 1 (df1/df2 = 1)", 8 * f1),
+        ("used_f2", "f = 4 f1**2 with f1 = f2 - 2: the outer derivative is 8 f1 = "
+         "8 (5x**3 - x - 1), not 8 f2", 8 * f2 * d2),
+        ("power_rule", "d(4 f1**2)/df1 = 8 f1 (bring the power 2 down): you have 4 f1",
+         4 * f1 * d2),
+        ("returned_f", "you returned f = 4 f1**2 itself, not its derivative", 4 * f1**2),
+    ]
+
+
+def _p1_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = _elem_setups(rng, hidden, [(0,), (1,), (2,), (-1,)],
+                          lambda r, s: r.uniform(-2.0, 2.0, size=s))
+    return _make(check, setups, _p1_forms)
+
+
+_reg("problem1_dfdx", ("x",), "dfdx", _p1_cases, 1.0)
+
+
+def _p2_forms(u, v):
+    x = np.sin(u) + np.cos(v)
+    e = np.exp(u * v)
+    du, dv = 6 * x**2 * np.cos(u) + v * e, -6 * x**2 * np.sin(v) + u * e
+    return [
+        ("exp_inner", "d e^(uv)/du = v e^(uv) (and d/dv = u e^(uv)): multiply by the inner "
+         "derivative of u v", (6 * x**2 * np.cos(u) + e, -6 * x**2 * np.sin(v) + e)),
+        ("cos_sign", "d cos(v)/dv = -sin(v): df/dv = -6x**2 sin v + u e^(uv)",
+         {"df_dv": 6 * x**2 * np.sin(v) + u * e}),
+        ("missing_path", "u (and v) reach f along two paths, through x and through y: add "
+         "both contributions", (6 * x**2 * np.cos(u), -6 * x**2 * np.sin(v))),
+        ("missing_path", "u (and v) reach f along two paths, through x and through y: add "
+         "both contributions", (v * e, u * e)),
+        ("power_rule", "d(2x**3)/dx = 6x**2", (2 * x**2 * np.cos(u) + v * e,
+                                               -2 * x**2 * np.sin(v) + u * e)),
+        ("swapped", "df_du and df_dv are swapped: return (df_du, df_dv)", (dv, du)),
+    ]
+
+
+def _p2_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = _elem_setups(rng, hidden, [(0, 0), (1, 2), (1, 0)],
+                          lambda r, s: r.uniform(-1.5, 1.5, size=s), n_args=2)
+    return _make(check, setups, _p2_forms)
+
+
+_reg("problem2_partials", ("u", "v"), ("df_du", "df_dv"), _p2_cases, 1.0)
+
+
+def _sigmoid_prime_forms(z):
+    s = np.asarray(_api()._sigmoid(z), dtype=np.float64)
+    with np.errstate(all="ignore"):
+        e = np.exp(-np.asarray(z, dtype=np.float64))
+        naive = e / (1 + e) ** 2
+    return [
+        ("used_Z_not_activation", "sigmoid'(z) = s (1 - s) with s = sigmoid(z), not "
+         "s (1 - z)", s * (1 - np.asarray(z))),
+        ("unstable_overflow", "exp(-z) overflows for large negative z (inf / inf = nan): "
+         "compute s = sigmoid(z) stably first, then s * (1 - s)", naive),
+        ("sigmoid_wrong_derivative", "the derivative of the sigmoid is s (1 - s), not s",
+         s * 1.0),
+        ("sigmoid_wrong_derivative", "1 - s**2 is the tanh's derivative; the sigmoid's is "
+         "s (1 - s)", 1 - s**2),
+    ]
+
+
+def _sp_draw(rng, shape):
+    z = rng.uniform(-6.0, 6.0, size=shape)
+    if np.ndim(z) and z.size >= 3:
+        z.flat[0], z.flat[1], z.flat[2] = 0.0, 800.0, -800.0
+    return z
+
+
+def _sigmoid_prime_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = _elem_setups(rng, hidden, [(0,), (2,), (-800,)], _sp_draw)
+    return _make(check, setups, _sigmoid_prime_forms)
+
+
+_reg("sigmoid_prime", ("z",), "ds", _sigmoid_prime_cases, 0.5)
+
+
+def _relu_prime_forms(z):
+    za = np.asarray(z, dtype=np.float64)
+    return [
+        ("relu_grad_at_zero", "the ReLU derivative at exactly 0 is 0: use z > 0, not z >= 0",
+         (za >= 0) * 1.0),
+        ("relu_not_derivative", "you returned ReLU(z) = max(z, 0) itself; its derivative is "
+         "1.0 where z > 0 and 0.0 elsewhere", np.maximum(za, 0)),
+        ("inverted_mask", "the derivative is 1 where z > 0 (not where z < 0)",
+         (za < 0) * 1.0),
+        ("inverted_mask", "the derivative is 1 where z > 0 (not where z <= 0)",
+         (za <= 0) * 1.0),
+    ]
+
+
+def _rp_draw(rng, shape):
+    z = rng.uniform(-3.0, 3.0, size=shape)
+    if np.ndim(z) and z.size >= 3:  # an exact zero, a negative entry, a positive one (not 1)
+        z.flat[rng.integers(z.size)] = 0.0
+        z.flat[0] = 0.0
+        z.flat[1] = -rng.uniform(0.2, 3.0)
+        z.flat[-1] = rng.uniform(1.2, 3.0)
+    return z
+
+
+def _relu_prime_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = _elem_setups(rng, hidden, [(0,), (2.5,), (-1,)], _rp_draw)
+    if hidden:  # a float exactly at the kink
+        setups.insert(1, (None, (0.0,)))
+    return _make(check, setups, _relu_prime_forms)
+
+
+_reg("relu_prime", ("z",), "dr", _relu_prime_cases, 0.5)
+
+
+def _mse_forms(a, y):
+    d = a - y
+    n_f, m = np.shape(a)
+    return [
+        ("sign_error", "dL/da = a - y (prediction minus target), not y - a", -d),
+        ("forgot_half", "the notebook's L = 1/2 sum (a_j - y_j)**2 has a 1/2, which cancels "
+         "the 2 of the square: dL/da = a - y", 2 * d),
+        ("averaged_over_m", "the output gradient is per example (no 1/m): the averaging "
+         "happens once, in the layer's backward pass", d / m),
+        ("mean_over_outputs", "L is a sum over the outputs with a 1/2, not a mean: "
+         "dL/da = a - y", 2 * d / n_f),
+        ("returned_loss", "you returned the loss terms 1/2 (a - y)**2, not their derivative",
+         d**2 / 2),
+    ]
+
+
+def _mse_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    if hidden:
+        shapes = [(int(rng.choice([1, 3, 4, 5])), int(rng.integers(2, 7))),
+                  (int(rng.choice([3, 4])), 1), (1, int(rng.integers(2, 7)))]
+    else:
+        shapes = [(3, 4), (1, 5), (4, 1)]
+    setups = []
+    for n_f, m in shapes:
+        a = rng.uniform(0.05, 0.95, size=(n_f, m))
+        y = rng.uniform(0, 1, size=(n_f, m)).round(0) if n_f == 1 else rng.standard_normal(
+            (n_f, m))
+        setups.append((f"a, y of shape ({n_f}, {m})" + (", m = 1" if m == 1 else ""),
+                       (a, y)))
+    return _make(check, setups, _mse_forms)
+
+
+_reg("mse_output_grad", ("a", "y"), "da", _mse_cases, 0.5)
+
+
+def _avg_forms(g):
+    n = g.shape[0]
+    out = [
+        ("missing_1_over_n", f"you summed the {n} per-example gradients: divide by n = {n} "
+         "(the total loss is the average of the per-example losses)", g.sum(axis=0)),
+        ("mean_all", "you averaged everything into one number: average over axis 0 only",
+         float(g.mean())),
+        ("kept_axis", "keep the shape of one example's gradient: mean over axis 0 without "
+         "keepdims", g.mean(axis=0, keepdims=True)),
+    ]
+    for ax in range(1, g.ndim):
+        out.append(("wrong_axis", "axis 0 indexes the examples: average over axis 0",
+                    g.mean(axis=ax)))
+    return out
+
+
+def _avg_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    if hidden:
+        shapes = [(int(rng.integers(2, 9)), int(rng.integers(2, 5)), int(rng.integers(1, 4))),
+                  (1, int(rng.integers(2, 5)), 1),
+                  (int(rng.integers(2, 6)), int(rng.integers(2, 6)))]
+    else:
+        shapes = [(5, 3, 2), (1, 4, 1), (6, 4), (3, 2, 3)]
+    setups = [(f"per_example of shape {s} (n = {s[0]})", (rng.standard_normal(s),))
+              for s in shapes]
+    return _make(check, setups, _avg_forms)
+
+
+_reg("average_gradients", ("per_example",), "grad", _avg_cases, 0.5)

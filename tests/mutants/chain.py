@@ -322,3 +322,332 @@ def neuron_gate_by_gate(w, x):
     dc = da * b  # -0 * inf = nan when exp(c) overflows
     ddot = -dc
     return float(f), ddot * np.append(x, 1.0), ddot * w[:2]
+
+
+# ========== problem1_dfdx
+@correct("problem1_dfdx")
+def p1_chain(x):
+    f2 = 5 * x**3 - x + 1
+    f1 = f2 - 2
+    df_df1 = 8 * f1
+    df1_df2 = 1
+    df2_dx = 15 * x**2 - 1
+    return df_df1 * df1_df2 * df2_dx
+
+
+@correct("problem1_dfdx")
+def p1_expanded(x):
+    # 8 (5x^3 - x - 1)(15x^2 - 1) multiplied out
+    return 600 * x**5 - 160 * x**3 - 120 * x**2 + 8 * x + 8
+
+
+@correct("problem1_dfdx")
+def p1_numpy(x):
+    out = 8 * np.polyval([5, 0, -1, -1], x) * np.polyval([15, 0, -1], x)
+    return float(out) if not isinstance(x, np.ndarray) else out
+
+
+@mutant("problem1_dfdx", "forgot_inner")
+def p1_no_inner(x):
+    return 8 * (5 * x**3 - x - 1)
+
+
+@mutant("problem1_dfdx", "used_f2")
+def p1_f2(x):
+    return 8 * (5 * x**3 - x + 1) * (15 * x**2 - 1)
+
+
+@mutant("problem1_dfdx", "power_rule")
+def p1_power(x):
+    return 4 * (5 * x**3 - x - 1) * (15 * x**2 - 1)
+
+
+@mutant("problem1_dfdx", "returned_f")
+def p1_f(x):
+    return 4 * (5 * x**3 - x - 1) ** 2
+
+
+@mutant("problem1_dfdx", "sign_error")
+def p1_sign(x):
+    return -8 * (5 * x**3 - x - 1) * (15 * x**2 - 1)
+
+
+@mutant("problem1_dfdx", "not_a_float")
+def p1_array(x):
+    return np.array(8 * (5 * x**3 - x - 1) * (15 * x**2 - 1))
+
+
+# ========== problem2_partials
+@correct("problem2_partials")
+def p2_chain(u, v):
+    x = np.sin(u) + np.cos(v)
+    y_u, y_v = v * np.exp(u * v), u * np.exp(u * v)
+    df_dx, df_dy = 6 * x**2, 1.0
+    return df_dx * np.cos(u) + df_dy * y_u, df_dx * -np.sin(v) + df_dy * y_v
+
+
+@correct("problem2_partials")
+def p2_math(u, v):
+    if isinstance(u, np.ndarray):
+        return p2_chain(u, v)
+    x = math.sin(u) + math.cos(v)
+    return 6 * x * x * math.cos(u) + v * math.exp(u * v), \
+        -6 * x * x * math.sin(v) + u * math.exp(u * v)
+
+
+@correct("problem2_partials")
+def p2_list(u, v):
+    x = np.sin(u) + np.cos(v)
+    e = np.exp(u * v)
+    out = [6 * x**2 * np.cos(u) + v * e, u * e - 6 * x**2 * np.sin(v)]
+    if not isinstance(u, np.ndarray):
+        out = [float(o) for o in out]
+    return out
+
+
+@mutant("problem2_partials", "exp_inner")
+def p2_exp(u, v):
+    x = np.sin(u) + np.cos(v)
+    return 6 * x**2 * np.cos(u) + np.exp(u * v), -6 * x**2 * np.sin(v) + np.exp(u * v)
+
+
+@mutant("problem2_partials", "cos_sign")
+def p2_cos(u, v):
+    x = np.sin(u) + np.cos(v)
+    return 6 * x**2 * np.cos(u) + v * np.exp(u * v), 6 * x**2 * np.sin(v) + u * np.exp(u * v)
+
+
+@mutant("problem2_partials", "missing_path")
+def p2_only_x(u, v):
+    x = np.sin(u) + np.cos(v)
+    return 6 * x**2 * np.cos(u), -6 * x**2 * np.sin(v)
+
+
+@mutant("problem2_partials", "power_rule")
+def p2_power(u, v):
+    x = np.sin(u) + np.cos(v)
+    return 2 * x**2 * np.cos(u) + v * np.exp(u * v), -2 * x**2 * np.sin(v) + u * np.exp(u * v)
+
+
+@mutant("problem2_partials", "swapped")
+def p2_swapped(u, v):
+    du, dv = p2_chain(u, v)
+    return dv, du
+
+
+@mutant("problem2_partials", "wrong_structure")
+def p2_sum(u, v):
+    du, dv = p2_chain(u, v)
+    return du + dv
+
+
+# ========== sigmoid_prime
+@correct("sigmoid_prime")
+def sp_where(z):
+    za = np.asarray(z, dtype=float)
+    s = np.where(za >= 0, 1 / (1 + np.exp(-np.abs(za))), np.exp(-np.abs(za)) / (1 + np.exp(
+        -np.abs(za))))
+    out = s * (1 - s)
+    return float(out) if not isinstance(z, np.ndarray) else out
+
+
+@correct("sigmoid_prime")
+def sp_tanh(z):
+    s = 0.5 * (1 + np.tanh(np.asarray(z) / 2))
+    return s * (1 - s) if isinstance(z, np.ndarray) else float(s * (1 - s))
+
+
+@correct("sigmoid_prime")
+def sp_clip(z):
+    s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+    return s - s * s
+
+
+@mutant("sigmoid_prime", "used_Z_not_activation")
+def sp_z(z):
+    s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+    return s * (1 - z)
+
+
+@mutant("sigmoid_prime", "unstable_overflow")
+def sp_naive(z):
+    e = np.exp(-z)
+    return e / (1 + e) ** 2
+
+
+@mutant("sigmoid_prime", "sigmoid_wrong_derivative")
+def sp_s(z):
+    return 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+
+
+@mutant("sigmoid_prime", "sigmoid_wrong_derivative")
+def sp_tanh_rule(z):
+    s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+    return 1 - s**2
+
+
+@mutant("sigmoid_prime", "sign_error")
+def sp_sign(z):
+    s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
+    return s * (s - 1)
+
+
+@mutant("sigmoid_prime", "not_a_float")
+def sp_array(z):
+    s = 1 / (1 + np.exp(-np.clip(np.asarray(z, dtype=float), -500, 500)))
+    return np.array(s * (1 - s))
+
+
+# ========== relu_prime
+@correct("relu_prime")
+def rp_astype(z):
+    if isinstance(z, np.ndarray):
+        return (z > 0).astype(z.dtype)
+    return 1.0 if z > 0 else 0.0
+
+
+@correct("relu_prime")
+def rp_where(z):
+    out = np.where(np.asarray(z) > 0, 1.0, 0.0)
+    return out if isinstance(z, np.ndarray) else float(out)
+
+
+@correct("relu_prime")
+def rp_heaviside(z):
+    out = np.heaviside(z, 0.0)
+    return float(out) if not isinstance(z, np.ndarray) else out
+
+
+@mutant("relu_prime", "relu_grad_at_zero")
+def rp_ge(z):
+    return (np.asarray(z) >= 0) * 1.0 if isinstance(z, np.ndarray) else float(z >= 0)
+
+
+@mutant("relu_prime", "relu_grad_at_zero")
+def rp_heaviside_one(z):
+    return np.heaviside(z, 1.0) if isinstance(z, np.ndarray) else float(np.heaviside(z, 1.0))
+
+
+@mutant("relu_prime", "wrong_dtype")
+def rp_bool(z):
+    return np.asarray(z) > 0 if isinstance(z, np.ndarray) else float(z > 0)
+
+
+@mutant("relu_prime", "wrong_dtype")
+def rp_int(z):
+    return (np.asarray(z) > 0).astype(int) if isinstance(z, np.ndarray) else float(z > 0)
+
+
+@mutant("relu_prime", "relu_not_derivative")
+def rp_relu(z):
+    return np.maximum(z, 0) if isinstance(z, np.ndarray) else max(z, 0.0)
+
+
+@mutant("relu_prime", "inverted_mask")
+def rp_inverted(z):
+    return (np.asarray(z) <= 0) * 1.0 if isinstance(z, np.ndarray) else float(z <= 0)
+
+
+# ========== mse_output_grad
+@correct("mse_output_grad")
+def mse_plain(a, y):
+    return a - y
+
+
+@correct("mse_output_grad")
+def mse_subtract(a, y):
+    return np.subtract(a, y)
+
+
+@correct("mse_output_grad")
+def mse_half_of_two(a, y):
+    return 0.5 * 2 * (a - y)
+
+
+@mutant("mse_output_grad", "sign_error")
+def mse_sign(a, y):
+    return y - a
+
+
+@mutant("mse_output_grad", "forgot_half")
+def mse_two(a, y):
+    return 2 * (a - y)
+
+
+@mutant("mse_output_grad", "averaged_over_m")
+def mse_over_m(a, y):
+    return (a - y) / a.shape[1]
+
+
+@mutant("mse_output_grad", "mean_over_outputs")
+def mse_mean(a, y):
+    return 2 * (a - y) / a.shape[0]
+
+
+@mutant("mse_output_grad", "returned_loss")
+def mse_loss(a, y):
+    return 0.5 * (a - y) ** 2
+
+
+@mutant("mse_output_grad", "lost_dimension")
+def mse_summed(a, y):
+    return (a - y).sum(axis=1)
+
+
+@mutant("mse_output_grad", "mutated_input")
+def mse_in_place(a, y):
+    a -= y
+    return a.copy()
+
+
+# ========== average_gradients
+@correct("average_gradients")
+def avg_mean(per_example):
+    return np.mean(per_example, axis=0)
+
+
+@correct("average_gradients")
+def avg_loop(per_example):
+    total = np.zeros_like(per_example[0])
+    for g in per_example:
+        total = total + g
+    return total / len(per_example)
+
+
+@correct("average_gradients")
+def avg_einsum(per_example):
+    n = per_example.shape[0]
+    return np.einsum("i...->...", per_example) / n
+
+
+@mutant("average_gradients", "missing_1_over_n")
+def avg_sum(per_example):
+    return per_example.sum(axis=0)
+
+
+@mutant("average_gradients", "wrong_axis")
+def avg_axis1(per_example):
+    return per_example.mean(axis=1)
+
+
+@mutant("average_gradients", "wrong_axis")
+def avg_last(per_example):
+    return per_example.mean(axis=-1)
+
+
+@mutant("average_gradients", "mean_all")
+def avg_all(per_example):
+    return float(np.mean(per_example))
+
+
+@mutant("average_gradients", "kept_axis")
+def avg_keepdims(per_example):
+    return per_example.mean(axis=0, keepdims=True)
+
+
+@mutant("average_gradients", "mutated_input")
+def avg_accumulate(per_example):
+    total = per_example[0]
+    for g in per_example[1:]:
+        total += g
+    return total / len(per_example)
