@@ -46,13 +46,15 @@ def _label(args, names):
 
 def _make(check, setups, forms_of, points=None):
     """Cases from ``setups`` (``(label or None, args)``); ``forms_of(*args)`` lists the
-    known wrong forms as ``(code, message, full result or {name: value})``."""
+    known wrong forms as ``(code, message, full result or {name: value} or None)``."""
     api_fn = getattr(_api(), check.name)
     out = []
     for label, args in setups:
         expected = api_fn(*args)
         forms = Forms()
         for code, message, value in forms_of(*args):
+            if value is None:  # a mistake that cannot happen (or fails) on these inputs
+                continue
             forms.add(code, message, (lambda v=value: _leaves(check, v() if callable(v) else v)))
         out.append(case(label or _label(args, check.params), args, expected, forms,
                         points=points or 1.0))
@@ -467,3 +469,254 @@ def _avg_cases(check, seed, hidden):
 
 
 _reg("average_gradients", ("per_example",), "grad", _avg_cases, 0.5)
+
+
+# =========================================================================== softplus
+def _softplus_forms(x):
+    b = np.exp(x)
+    a = 1.0 + b
+    return [
+        ("forgot_inner", "dy/da = 1/a is only the log's local gradient: continue through "
+         "a = 1 + b (times 1) and b = exp(x) (times exp(x))", {"dy_dx": 1.0 / a}),
+        ("partial_chain", "dy/dx = dy/da * da/db * db/dx = (1/a) * 1 * exp(x): you kept only "
+         "the last factor", {"dy_dx": b * 1.0}),
+        ("softplus_missing_one", "a = 1 + exp(x): y = log(1 + exp(x)), not log(exp(x))",
+         {"y": x * 1.0}),
+        ("wrong_local", "the local gradient of y = log(a) is 1/a, not a or log(a)",
+         {"dy_da": a * 1.0, "dy_db": a * 1.0}),
+    ]
+
+
+def _softplus_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+
+    def draw(r, s):
+        x = r.uniform(-5.0, 5.0, size=s)
+        if np.ndim(x) and x.size >= 3:
+            x.flat[0], x.flat[1] = 30.0, -30.0
+        return x
+
+    setups = _elem_setups(rng, hidden, [(0,), (1,), (-2,)], draw)
+    return _make(check, setups, _softplus_forms)
+
+
+_reg("softplus_graph_backward", ("x",), ("y", "dy_da", "dy_db", "dy_dx"), _softplus_cases,
+     1.0)
+
+
+# =========================================================================== vectors
+def _sig_dot_forms(w, x):
+    y = float(_api()._sigmoid(np.dot(w, x)))
+    d = y * (1 - y)
+    return [
+        ("seed_sign_error", "the lecture slide has this sign error; redo the last step: "
+         "dy/de = y (1 - y) is positive", (y, -d * x, -d * w)),
+        ("swapped", "grad_w = dy/de * x and grad_x = dy/de * w (d(w . x)/dw = x)",
+         {"grad_w": d * w, "grad_x": d * x}),
+        ("sigmoid_wrong_derivative", "the derivative of the sigmoid is y (1 - y), not y",
+         {"grad_w": y * x, "grad_x": y * w}),
+        ("forgot_activation", "you forgot the sigmoid's derivative: grad_w = y (1 - y) x",
+         {"grad_w": x * 1.0, "grad_x": w * 1.0}),
+        ("sigmoid_sign", "y = sigmoid(w . x) = 1 / (1 + exp(-(w . x))): check the sign in "
+         "the exponent", {"y": float(_api()._sigmoid(-np.dot(w, x)))}),
+    ]
+
+
+def _vec_sizes(rng, hidden, public=(3, 5, 2)):
+    return [int(rng.integers(2, 8)) for _ in range(3)] if hidden else list(public)
+
+
+def _sig_dot_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = [(None, (rng.standard_normal(n), rng.standard_normal(n)))
+              for n in _vec_sizes(rng, hidden)]
+    return _make(check, setups, _sig_dot_forms)
+
+
+_reg("sigmoid_dot_backward", ("w", "x"), ("y", "grad_w", "grad_x"), _sig_dot_cases, 1.0)
+
+
+def _sq_forms(x, h):
+    d = x - h
+    return [
+        ("forgot_factor_2", "d||y||**2/dy = 2y: you lost the factor 2", d * 1.0),
+        ("sign_error", "the gradient with respect to x is 2 (x - h), not 2 (h - x)", -2 * d),
+        ("returned_loss", "you returned the loss ||x - h||**2, not its gradient",
+         float(np.sum(d**2))),
+        ("norm_not_squared", "that is the gradient of ||x - h|| (the norm); the loss is its "
+         "square, whose gradient is 2 (x - h)", d / np.linalg.norm(d)),
+    ]
+
+
+def _sq_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = [(None, (rng.standard_normal(n), rng.standard_normal(n)))
+              for n in _vec_sizes(rng, hidden, (3, 1, 6))]
+    return _make(check, setups, _sq_forms)
+
+
+_reg("squared_error_grad", ("x", "h"), "grad", _sq_cases, 0.5)
+
+
+def _layer(rng, h, n):
+    """Integer-valued ``W`` and ``x`` (so that ``W @ x`` is exact in any order), ``b`` with
+    unit 0 exactly at the ReLU kink and the other pre-activations away from 0."""
+    for _ in range(1000):
+        W = rng.integers(-3, 4, size=(h, n)).astype(np.float64)
+        x = rng.integers(-2, 3, size=n).astype(np.float64)
+        b = rng.uniform(0.2, 1.5, size=h) * rng.choice([-1.0, 1.0], size=h)
+        c = W @ x
+        b[0] = -c[0]
+        a = c + b
+        rest = a[1:]
+        mixed = h < 4 or (np.any(rest > 0) and np.any(rest < 0))
+        if np.any(x != 0) and np.all(np.abs(rest) > 0.1) and (h == 1 or np.any(rest > 0)) \
+                and mixed:
+            return W, b, x
+    raise RuntimeError(f"no layer found for h = {h}, n = {n}")
+
+
+def _layer_shapes(rng, hidden, public=((3, 4), (4, 2), (1, 3))):
+    if not hidden:
+        return list(public)
+    h = int(rng.integers(3, 6))
+    return [(h, h + int(rng.integers(1, 3))), (int(rng.integers(3, 6)), int(rng.integers(1, 3))),
+            (h, h)]
+
+
+def _jac_forms(W, b, x):
+    a = W @ x + b
+    J = (a > 0)[:, None] * W
+    return [
+        ("forgot_mask", "h = ReLU(W x + b): rows of units whose pre-activation is <= 0 must "
+         "be zero (multiply by 1[W x + b > 0])", W * 1.0),
+        ("transposed", "that is the gradient of h with respect to x in denominator layout "
+         "(n, h); the Jacobian is its transpose, (h, n)", J.T),
+        ("relu_grad_at_zero", "the ReLU derivative at 0 is 0: a unit with W x + b == 0 "
+         "contributes a zero row (use > 0, not >= 0)", (a >= 0)[:, None] * W),
+        ("returned_mask", "the Jacobian is diag(mask) @ W, not the mask alone",
+         np.diag((a > 0) * 1.0)),
+        ("mask_from_x", "the mask comes from the pre-activation W x + b (one entry per "
+         "unit, on the rows of W), not from x", W * (x > 0)[None, :]),
+    ]
+
+
+def _jac_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = []
+    for h, n in _layer_shapes(rng, hidden):
+        W, b, x = _layer(rng, h, n)
+        setups.append((f"W of shape ({h}, {n}), unit 0 exactly at 0", (W, b, x)))
+    return _make(check, setups, _jac_forms)
+
+
+_reg("relu_layer_jacobian", ("W", "b", "x"), "J", _jac_cases, 1.0)
+
+
+def _rlb(W, b, x, z, mask=None, factor=2.0):
+    a = W @ x + b
+    hh = np.maximum(a, 0)
+    g = factor * (hh - z) * ((a > 0) if mask is None else mask(a))
+    return g
+
+
+def _rlb_forms(W, b, x, z):
+    g = _rlb(W, b, x, z)
+    nomask = _rlb(W, b, x, z, mask=lambda a: 1.0)
+    ge = _rlb(W, b, x, z, mask=lambda a: a >= 0)
+    half = _rlb(W, b, x, z, factor=1.0)
+    return [
+        ("transposed_dW", "dW must have the shape of W: outer(g, x) (g x^T), not x g^T",
+         {"dW": np.outer(x, g)}),
+        ("forgot_mask", "dl/da = 1[a > 0] * dl/dh: the ReLU blocks the gradient of units "
+         "with a <= 0", (np.outer(nomask, x), nomask, W.T @ nomask)),
+        ("relu_grad_at_zero", "the ReLU derivative at 0 is 0: the unit with a == 0 gets no "
+         "gradient (a > 0, not a >= 0)", (np.outer(ge, x), ge, W.T @ ge)),
+        ("forgot_factor_2", "d||h - z||**2/dh = 2 (h - z): the factor 2 is missing",
+         (np.outer(half, x), half, W.T @ half)),
+        ("dA_prev_not_transposed", "dx = W^T g (shape (n,)), not W g",
+         {"dx": W @ g} if W.shape[0] == W.shape[1] else None),
+    ]
+
+
+def _rlb_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    setups = []
+    for h, n in _layer_shapes(rng, hidden, ((3, 4), (4, 2), (2, 2))):
+        W, b, x = _layer(rng, h, n)
+        z = rng.standard_normal(h)
+        setups.append((f"W of shape ({h}, {n}), unit 0 exactly at 0", (W, b, x, z)))
+    return _make(check, setups, _rlb_forms)
+
+
+_reg("relu_layer_backward", ("W", "b", "x", "z"), ("dW", "db", "dx"), _rlb_cases, 2.0)
+
+
+# =========================================================================== tensors
+def _tensor_forms(x, h):
+    n = x.shape[0]
+    T = np.zeros((h, n, h))
+    for i in range(h):
+        T[i, :, i] = x
+    return [
+        ("seed_tensor_error", "dc_k/dW_ij = x_j only when i == k (c_k depends on row k of "
+         "W only); the other entries are 0", np.broadcast_to(x[None, :, None], (h, n, h))),
+        ("wrong_axes", "the axes are (i, j, k): T[i, j, k] = dc_k/dW_ij, shape (h, n, h)",
+         T.transpose(0, 2, 1)),
+        ("wrong_axes", "the axes are (i, j, k): T[i, j, k] = dc_k/dW_ij, shape (h, n, h)",
+         T.transpose(1, 0, 2)),
+        ("identity_not_x", "T[i, j, i] = x_j, not 1: d(W_ij x_j)/dW_ij = x_j",
+         (T != 0) * 1.0 if np.all(x != 0) else None),
+    ]
+
+
+def _tensor_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    if hidden:
+        sizes = [(int(rng.integers(2, 5)), int(rng.integers(2, 6))), (1, int(rng.integers(2, 5))),
+                 (int(rng.integers(2, 5)), 1)]
+    else:
+        sizes = [(3, 4), (1, 4), (3, 1), (2, 2)]
+    setups = []
+    for h, n in sizes:
+        x = _nonzero(rng, n, 0.5, 3.0)
+        setups.append((f"x of shape ({n},), h = {h}", (x, h)))
+    return _make(check, setups, _tensor_forms)
+
+
+_reg("dc_dW_tensor", ("x", "h"), "T", _tensor_cases, 1.0)
+
+
+def _contract_forms(T, g):
+    return [
+        ("wrong_axes", "contract over the last axis k, the index of c: sum_k T[:, :, k] g[k] "
+         "(you contracted over the first axis)", np.tensordot(g, T, axes=([0], [0]))),
+        ("forgot_upstream", "each slice T[:, :, k] must be weighted by g[k] = dl/dc_k before "
+         "summing", T.sum(axis=2)),
+        ("transposed", "the result has the shape of W, (h, n)",
+         np.tensordot(T, g, axes=([2], [0])).T),
+    ]
+
+
+def _contract_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    tensor = _api().dc_dW_tensor
+    if hidden:
+        sizes = [(int(rng.integers(2, 5)), int(rng.integers(2, 6))) for _ in range(2)]
+        sizes.append((int(rng.integers(2, 5)), 1))
+    else:
+        sizes = [(3, 4), (2, 5), (3, 1)]
+    setups = []
+    for i, (h, n) in enumerate(sizes):
+        g = rng.standard_normal(h)
+        if i == 1:
+            x = rng.standard_normal(n)
+            setups.append((f"T = dc/dW for x of shape ({n},), h = {h} (answer outer(g, x))",
+                           (tensor(x, h), g)))
+        else:
+            setups.append((f"a random T of shape ({h}, {n}, {h})",
+                           (rng.standard_normal((h, n, h)), g)))
+    return _make(check, setups, _contract_forms)
+
+
+_reg("contract_dc_dW", ("T", "g"), "dW", _contract_cases, 0.5)

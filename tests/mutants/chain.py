@@ -651,3 +651,412 @@ def avg_accumulate(per_example):
     for g in per_example[1:]:
         total += g
     return total / len(per_example)
+
+
+# ========== softplus_graph_backward
+@correct("softplus_graph_backward")
+def softplus_gates(x):
+    b = np.exp(x)
+    a = 1 + b
+    y = np.log(a)
+    dy_da = 1 / a
+    dy_db = dy_da * 1
+    dy_dx = dy_db * b
+    return y, dy_da, dy_db, dy_dx
+
+
+@correct("softplus_graph_backward")
+def softplus_sigmoid(x):
+    if isinstance(x, np.ndarray):
+        return np.log1p(np.exp(x)), 1 / (1 + np.exp(x)), 1 / (1 + np.exp(x)), \
+            1 / (1 + np.exp(-x))
+    a = 1 + math.exp(x)
+    return math.log(a), 1 / a, 1 / a, _sig(x)
+
+
+@correct("softplus_graph_backward")
+def softplus_logaddexp(x):
+    y = np.logaddexp(0, x)
+    inv_a = np.exp(-y)
+    out = (y, inv_a, inv_a, 1 - inv_a)
+    return out if isinstance(x, np.ndarray) else tuple(float(v) for v in out)
+
+
+@mutant("softplus_graph_backward", "forgot_inner")
+def softplus_no_inner(x):
+    a = 1 + np.exp(x)
+    return np.log(a), 1 / a, 1 / a, 1 / a
+
+
+@mutant("softplus_graph_backward", "partial_chain")
+def softplus_exp_only(x):
+    a = 1 + np.exp(x)
+    return np.log(a), 1 / a, 1 / a, np.exp(x)
+
+
+@mutant("softplus_graph_backward", "softplus_missing_one")
+def softplus_no_one(x):
+    b = np.exp(x)
+    a = 1 + b
+    return np.log(b), 1 / a, 1 / a, b / a
+
+
+@mutant("softplus_graph_backward", "wrong_local")
+def softplus_local_a(x):
+    b = np.exp(x)
+    a = 1 + b
+    return np.log(a), a, a, b / a
+
+
+@mutant("softplus_graph_backward", "sign_error")
+def softplus_sign(x):
+    b = np.exp(x)
+    a = 1 + b
+    return np.log(a), 1 / a, 1 / a, -b / a
+
+
+@mutant("softplus_graph_backward", "wrong_structure")
+def softplus_three(x):
+    a = 1 + np.exp(x)
+    return np.log(a), 1 / a, np.exp(x) / a
+
+
+# ========== sigmoid_dot_backward
+@correct("sigmoid_dot_backward")
+def sd_plain(w, x):
+    y = 1 / (1 + np.exp(-(w @ x)))
+    return float(y), y * (1 - y) * x, y * (1 - y) * w
+
+
+@correct("sigmoid_dot_backward")
+def sd_graph(w, x):
+    e = np.dot(w, x)
+    c = -e
+    b = math.exp(c)
+    a = 1 + b
+    y = 1 / a
+    dy_da = -1 / a**2
+    dy_dc = dy_da * b
+    dy_de = -dy_dc
+    return y, dy_de * x, dy_de * w
+
+
+@correct("sigmoid_dot_backward")
+def sd_loop(w, x):
+    e = sum(wi * xi for wi, xi in zip(w.tolist(), x.tolist(), strict=True))
+    y = _sig(e)
+    d = y * (1 - y)
+    return y, np.array([d * xi for xi in x]), np.array([d * wi for wi in w])
+
+
+@mutant("sigmoid_dot_backward", "seed_sign_error")
+def sd_seed(w, x):
+    y = 1 / (1 + np.exp(-(w @ x)))
+    return float(y), -y * (1 - y) * x, -y * (1 - y) * w
+
+
+@mutant("sigmoid_dot_backward", "swapped")
+def sd_swapped(w, x):
+    y = 1 / (1 + np.exp(-(w @ x)))
+    return float(y), y * (1 - y) * w, y * (1 - y) * x
+
+
+@mutant("sigmoid_dot_backward", "sigmoid_wrong_derivative")
+def sd_y_only(w, x):
+    y = 1 / (1 + np.exp(-(w @ x)))
+    return float(y), y * x, y * w
+
+
+@mutant("sigmoid_dot_backward", "forgot_activation")
+def sd_no_sigmoid(w, x):
+    y = 1 / (1 + np.exp(-(w @ x)))
+    return float(y), x.copy(), w.copy()
+
+
+@mutant("sigmoid_dot_backward", "sigmoid_sign")
+def sd_exp_sign(w, x):
+    y = 1 / (1 + np.exp(w @ x))
+    return float(y), y * (1 - y) * x, y * (1 - y) * w
+
+
+@mutant("sigmoid_dot_backward", "wrong_shape")
+def sd_columns(w, x):
+    y = 1 / (1 + np.exp(-(w @ x)))
+    return float(y), (y * (1 - y) * x)[:, None], (y * (1 - y) * w)[:, None]
+
+
+# ========== squared_error_grad
+@correct("squared_error_grad")
+def sq_plain(x, h):
+    return 2 * (x - h)
+
+
+@correct("squared_error_grad")
+def sq_chain(x, h):
+    y = x - h
+    grad_y = 2 * y
+    jac = np.eye(len(x))  # dy/dx = I (never build it for real)
+    return jac @ grad_y
+
+
+@correct("squared_error_grad")
+def sq_loop(x, h):
+    return np.array([2.0 * (a - b) for a, b in zip(x, h, strict=True)])
+
+
+@mutant("squared_error_grad", "forgot_factor_2")
+def sq_no_2(x, h):
+    return x - h
+
+
+@mutant("squared_error_grad", "sign_error")
+def sq_sign(x, h):
+    return 2 * (h - x)
+
+
+@mutant("squared_error_grad", "returned_loss")
+def sq_loss(x, h):
+    return float(np.sum((x - h) ** 2))
+
+
+@mutant("squared_error_grad", "norm_not_squared")
+def sq_norm(x, h):
+    return (x - h) / np.linalg.norm(x - h)
+
+
+@mutant("squared_error_grad", "mutated_input")
+def sq_in_place(x, h):
+    x -= h
+    return 2 * x
+
+
+@mutant("squared_error_grad", "wrong_shape")
+def sq_column(x, h):
+    return 2 * (x - h).reshape(-1, 1)
+
+
+# ========== relu_layer_jacobian
+@correct("relu_layer_jacobian")
+def jac_diag(W, b, x):
+    return np.diag((W @ x + b > 0).astype(float)) @ W
+
+
+@correct("relu_layer_jacobian")
+def jac_where(W, b, x):
+    a = np.dot(W, x) + b
+    return np.where((a > 0)[:, None], W, 0.0)
+
+
+@correct("relu_layer_jacobian")
+def jac_loop(W, b, x):
+    h, n = W.shape
+    J = np.zeros((h, n))
+    for i in range(h):
+        a_i = sum(W[i, j] * x[j] for j in range(n)) + b[i]
+        if a_i > 0:
+            J[i] = W[i]
+    return J
+
+
+@mutant("relu_layer_jacobian", "forgot_mask")
+def jac_no_mask(W, b, x):
+    return W.copy()
+
+
+@mutant("relu_layer_jacobian", "transposed")
+def jac_transposed(W, b, x):
+    return (W * (W @ x + b > 0)[:, None]).T
+
+
+@mutant("relu_layer_jacobian", "relu_grad_at_zero")
+def jac_ge(W, b, x):
+    return W * (W @ x + b >= 0)[:, None]
+
+
+@mutant("relu_layer_jacobian", "returned_mask")
+def jac_mask(W, b, x):
+    return np.diag((W @ x + b > 0) * 1.0)
+
+
+@mutant("relu_layer_jacobian", "mask_from_x")
+def jac_x_mask(W, b, x):
+    return W * (x > 0)
+
+
+@mutant("relu_layer_jacobian", "mutated_input")
+def jac_in_place(W, b, x):
+    W[W @ x + b <= 0] = 0.0
+    return W.copy()
+
+
+# ========== relu_layer_backward
+@correct("relu_layer_backward")
+def rlb_outer(W, b, x, z):
+    a = W @ x + b
+    g = 2 * (np.maximum(a, 0) - z) * (a > 0)
+    return np.outer(g, x), g, W.T @ g
+
+
+@correct("relu_layer_backward")
+def rlb_columns(W, b, x, z):
+    xc, zc, bc = x[:, None], z[:, None], b[:, None]
+    a = W @ xc + bc
+    h = np.where(a > 0, a, 0.0)
+    g = 2 * (h - zc) * (a > 0)
+    return g @ xc.T, g.ravel(), (W.T @ g).ravel()
+
+
+@correct("relu_layer_backward")
+def rlb_einsum(W, b, x, z):
+    a = np.einsum("ij,j->i", W, x) + b
+    dl_dh = 2 * (np.maximum(a, 0) - z)
+    g = dl_dh * np.heaviside(a, 0.0)
+    return np.einsum("i,j->ij", g, x), g.copy(), np.einsum("ij,i->j", W, g)
+
+
+def _g(W, b, x, z, strict=True, factor=2):
+    a = W @ x + b
+    return factor * (np.maximum(a, 0) - z) * ((a > 0) if strict else (a >= 0))
+
+
+@mutant("relu_layer_backward", "transposed_dW")
+def rlb_x_gT(W, b, x, z):
+    g = _g(W, b, x, z)
+    return np.outer(x, g), g, W.T @ g
+
+
+@mutant("relu_layer_backward", "forgot_mask")
+def rlb_no_mask(W, b, x, z):
+    g = 2 * (np.maximum(W @ x + b, 0) - z)
+    return np.outer(g, x), g, W.T @ g
+
+
+@mutant("relu_layer_backward", "relu_grad_at_zero")
+def rlb_ge(W, b, x, z):
+    g = _g(W, b, x, z, strict=False)
+    return np.outer(g, x), g, W.T @ g
+
+
+@mutant("relu_layer_backward", "forgot_factor_2")
+def rlb_half(W, b, x, z):
+    g = _g(W, b, x, z, factor=1)
+    return np.outer(g, x), g, W.T @ g
+
+
+@mutant("relu_layer_backward", "dA_prev_not_transposed")
+def rlb_W_g(W, b, x, z):
+    g = _g(W, b, x, z)
+    return np.outer(g, x), g, W @ g  # raises unless W is square
+
+
+@mutant("relu_layer_backward", "sign_error")
+def rlb_sign(W, b, x, z):
+    g = -_g(W, b, x, z)
+    return np.outer(g, x), g, W.T @ g
+
+
+# ========== dc_dW_tensor
+@correct("dc_dW_tensor")
+def tensor_einsum(x, h):
+    return np.einsum("ik,j->ijk", np.eye(h), x)
+
+
+@correct("dc_dW_tensor")
+def tensor_loops(x, h):
+    n = len(x)
+    T = np.zeros((h, n, h))
+    for i in range(h):
+        for j in range(n):
+            for k in range(h):
+                if i == k:
+                    T[i, j, k] = x[j]
+    return T
+
+
+@correct("dc_dW_tensor")
+def tensor_broadcast(x, h):
+    eye = np.eye(h)
+    return eye[:, None, :] * x[None, :, None]
+
+
+@mutant("dc_dW_tensor", "seed_tensor_error")
+def tensor_full(x, h):
+    return np.tile(x[None, :, None], (h, 1, h))
+
+
+@mutant("dc_dW_tensor", "wrong_axes")
+def tensor_ikj(x, h):
+    return np.einsum("ik,j->ikj", np.eye(h), x)
+
+
+@mutant("dc_dW_tensor", "wrong_axes")
+def tensor_jik(x, h):
+    return np.einsum("ik,j->jik", np.eye(h), x)
+
+
+@mutant("dc_dW_tensor", "identity_not_x")
+def tensor_ones(x, h):
+    return np.einsum("ik,j->ijk", np.eye(h), np.ones_like(x))
+
+
+@mutant("dc_dW_tensor", "not_an_array")
+def tensor_lists(x, h):
+    return [[[float(x[j]) if i == k else 0.0 for k in range(h)] for j in range(len(x))]
+            for i in range(h)]
+
+
+@mutant("dc_dW_tensor", "wrong_values")
+def tensor_first_only(x, h):
+    T = np.zeros((h, len(x), h))
+    T[0, :, 0] = x
+    return T
+
+
+# ========== contract_dc_dW
+@correct("contract_dc_dW")
+def contract_einsum(T, g):
+    return np.einsum("ijk,k->ij", T, g)
+
+
+@correct("contract_dc_dW")
+def contract_matmul(T, g):
+    return T @ g
+
+
+@correct("contract_dc_dW")
+def contract_loop(T, g):
+    out = np.zeros(T.shape[:2])
+    for k in range(len(g)):
+        out = out + T[:, :, k] * g[k]
+    return out
+
+
+@mutant("contract_dc_dW", "wrong_axes")
+def contract_first_axis(T, g):
+    return np.einsum("ijk,i->jk", T, g)
+
+
+@mutant("contract_dc_dW", "forgot_upstream")
+def contract_no_g(T, g):
+    return T.sum(axis=2)
+
+
+@mutant("contract_dc_dW", "transposed")
+def contract_transposed(T, g):
+    return (T @ g).T
+
+
+@mutant("contract_dc_dW", "wrong_scale")
+def contract_mean(T, g):
+    return (T @ g) / len(g)
+
+
+@mutant("contract_dc_dW", "mutated_input")
+def contract_in_place(T, g):
+    T *= g
+    return T.sum(axis=2)
+
+
+@mutant("contract_dc_dW", "wrong_values")
+def contract_last_slice(T, g):
+    return T[:, :, -1] * g[-1]
