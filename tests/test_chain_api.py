@@ -178,3 +178,25 @@ def test_chain_cases_have_the_promised_features():
         assert all(np.any(np.asarray(z) == 0) for z in zs if isinstance(z, np.ndarray))
     big = [c.args[0] for c in CHECKS["sigmoid_prime"].cases(0, False)]
     assert any(np.max(np.abs(z)) >= 800 for z in big)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hard_coded_public_answers_fail_hidden_cases(name):
+    """Every hidden case has inputs of its own: a table of the public answers fails them."""
+    from autograder import plain
+    from autograder.checks import hidden_seed, run_case
+
+    public = CHECKS[name].cases(0, False)
+
+    def cheat(*args):
+        for c in public:
+            if plain.dumps(c.args) == plain.dumps(args):
+                return c.expected
+        return public[0].expected
+
+    assert all(CHECKS[name].judge(c, run_case(cheat, c)).passed for c in public)
+    hidden = CHECKS[name].cases(hidden_seed("student-42", "01_chain_rule"), True)
+    seen = {plain.dumps(c.args) for c in public}
+    fresh = [c for c in hidden if plain.dumps(c.args) not in seen]  # relu_prime(0.0) is not
+    assert len(fresh) >= 3
+    assert not any(CHECKS[name].judge(c, run_case(cheat, c)).passed for c in fresh)

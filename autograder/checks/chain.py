@@ -395,7 +395,8 @@ def _rp_draw(rng, shape):
 def _relu_prime_cases(check, seed, hidden):
     rng = case_rng(check.name, seed, hidden)
     setups = _elem_setups(rng, hidden, [(0,), (2.5,), (-1,)], _rp_draw)
-    if hidden:  # a float exactly at the kink
+    if hidden:  # a positive float (a negative one has the answer 0 of z = 0), then the kink
+        setups[0] = (None, (abs(setups[0][1][0]) + 0.1,))
         setups.insert(1, (None, (0.0,)))
     return _make(check, setups, _relu_prime_forms)
 
