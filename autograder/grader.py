@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import os
 import re
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -132,10 +130,8 @@ def discover(paths, assignment=None):
 class _Run:
     """What the sandbox reported for one submission, across restarts."""
 
-    def __init__(self, n_cells, questions):
+    def __init__(self, questions):
         self.cell_errors = {}
-        self.skipped = {}
-        self.blocked = []
         self.outcomes = [[None] * len(q["cases"]) for q in questions]
         self.problems = []  # submission-level notes (restarts, protocol errors)
 
@@ -177,7 +173,7 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
     The sandbox reports each finished step; the step under way is the one after the
     last reported (the order is fixed), so a hang or a crash is blamed on it.
     """
-    run = _Run(len(cells), questions)
+    run = _Run(questions)
     skip = set()
     start = (0, 0)
     t_end = time.monotonic() + limits.total_seconds
@@ -207,10 +203,7 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
                         raise plain.PlainDataError("'done' before every step was reported")
                     sb.finished = True
                     return run
-                if kind == "imports":
-                    blocked = ev.get("blocked")
-                    if type(blocked) is list:
-                        run.blocked = sorted({str(b) for b in blocked} | set(run.blocked))
+                if kind == "imports":  # informative only: the penalty is decided statically
                     continue
                 step = ("cell", ev["i"]) if kind == "cell" else ("case", ev["q"], ev["k"])
                 if pos >= len(steps) or steps[pos] != step:
@@ -252,8 +245,7 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
             i = state[1]
             skip.add(i)
             limit = f" after {limits.cell_seconds:g} s" if timed_out else ""
-            run.skipped[i] = f"cell {i + 1} {why}{limit}; it was skipped"
-            run.cell_errors[i] = run.skipped[i]
+            run.cell_errors[i] = f"cell {i + 1} {why}{limit}; it was skipped"
         else:
             q, k = state[1], state[2]
             status = "timeout" if timed_out else "crashed"
@@ -368,6 +360,15 @@ class _Prepared:
     questions: list = field(default_factory=list)
     task: bytes = b""
     done: bool = False
+    plan_seconds: float = 0.0
+
+
+def _new_row(sub, max_score=0.0):
+    """The row of a submission before grading (every writer relies on these keys)."""
+    return {"student": sub.student, "assignment": sub.assignment,
+            "files": [str(p) for p in sub.paths], "status": "graded", "error": None,
+            "score": 0.0, "max_score": float(max_score), "questions": [], "cells": [],
+            "seconds": 0.0}
 
 
 def _prepare(sub, names=None, mode="definitions"):
@@ -376,11 +377,9 @@ def _prepare(sub, names=None, mode="definitions"):
     Runs ahead of the sandboxes in a thread of its own (see :func:`grade_batch`), so
     that planning the next submission overlaps with running this one.
     """
+    t0 = time.perf_counter()
     checks = _questions_for(sub.assignment, names)
-    row = {"student": sub.student, "assignment": sub.assignment,
-           "files": [str(p) for p in sub.paths], "status": "graded", "error": None,
-           "score": 0.0, "max_score": float(sum(c.points for c in checks)),
-           "questions": [], "cells": [], "seconds": 0.0}
+    row = _new_row(sub, sum(c.points for c in checks))
     prep = _Prepared(row, checks)
     try:
         if not sub.paths:
@@ -391,6 +390,7 @@ def _prepare(sub, names=None, mode="definitions"):
         row.update(status="error", error=str(err),
                    questions=_zero_questions(checks, f"not graded: {err}"))
         prep.done = True
+        prep.plan_seconds = time.perf_counter() - t0
         return prep
     prep.plan = _plan(checks, sub.student, sub.assignment)
     prep.questions = [{"name": c.name,
@@ -398,6 +398,7 @@ def _prepare(sub, names=None, mode="definitions"):
                                  for cs in cases]} for c, cases in prep.plan]
     prep.task = plain.dumps({"cells": prep.cells, "skip_cells": [], "start": [0, 0],
                              "questions": prep.questions, "mode": mode})
+    prep.plan_seconds = time.perf_counter() - t0
     return prep
 
 
@@ -423,7 +424,7 @@ def _finish_judge(prep, run, t_run):
     if run is not None:
         _judge(row, prep, run, grade_question)
     # time spent on this submission: reading and planning, then running and judging
-    row["seconds"] = row.pop("_plan_seconds", 0.0) + time.perf_counter() - t_run
+    row["seconds"] = prep.plan_seconds + time.perf_counter() - t_run
     return row
 
 
@@ -455,24 +456,16 @@ def _judge(row, prep, run, grade_question):
     row["score"] = round(sum(q["score"] for q in row["questions"]), 6)
 
 
-def _timed_prepare(sub, names, mode):
-    t = time.perf_counter()
-    prep = _prepare(sub, names, mode)
-    prep.row["_plan_seconds"] = time.perf_counter() - t
-    return prep
-
-
 def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definitions"):
     """Grade one submission; always returns a row (a dict), never raises for its content."""
     limits = limits or zygote.limits
-    return _finish(_timed_prepare(sub, names, mode), zygote, slot, limits, mode)
+    return _finish(_prepare(sub, names, mode), zygote, slot, limits, mode)
 
 
 def _error_row(sub, err):
-    return {"student": sub.student, "assignment": sub.assignment,
-            "files": [str(p) for p in sub.paths], "status": "error",
-            "error": f"internal grader error: {type(err).__name__}: {err}",
-            "score": 0.0, "max_score": 0.0, "questions": [], "cells": [], "seconds": 0.0}
+    row = _new_row(sub)
+    row.update(status="error", error=f"internal grader error: {type(err).__name__}: {err}")
+    return row
 
 
 def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), names=None,
@@ -529,7 +522,7 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress):
             with lock:
                 while submitted[0] < min(upto, n):
                     j = submitted[0]
-                    futures[j] = planner.submit(_timed_prepare, submissions[j], names, mode)
+                    futures[j] = planner.submit(_prepare, submissions[j], names, mode)
                     submitted[0] += 1
 
         def judge(i, prep, run, t_run):
@@ -574,8 +567,3 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress):
         for f in pending:
             f.result()
     return rows
-
-
-def environment():
-    """What the reports say about how the grading ran."""
-    return {"python": sys.version.split()[0], "pid": os.getpid()}

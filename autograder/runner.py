@@ -279,8 +279,6 @@ def run_task(task, emit, mode="definitions"):
             error = error or _one_line(exc) + _where(exc)
         emit({"event": "cell", "i": i, "phase": "done", "error": error,
               "kept": kept, "dropped": dropped})
-    if withhold.blocked:
-        emit({"event": "imports", "blocked": list(withhold.blocked)})
     q0, k0 = task.get("start", (0, 0))
     for q, question in enumerate(task.get("questions", ())):
         if q < q0:

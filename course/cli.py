@@ -1,7 +1,7 @@
 """The ``course`` command line.
 
-Subcommands are looked up in ``COMMANDS`` and import their modules only when run,
-so that ``course --help`` stays instant and the grading path stays lean.
+Each subcommand imports its module only when it runs, so that ``course --help`` stays
+instant and the grading path stays lean.
 """
 
 from __future__ import annotations
@@ -16,24 +16,23 @@ def _demo(args):
     return run(out=args.out, epochs=args.epochs, seed=args.seed)
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _int_at_least(minimum, what):
+    """An argparse type: an integer ``>= minimum``, with an error that says so."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+
+    return parse
 
 
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
-    return value
+_positive_int = _int_at_least(1, "a positive integer")
+_seed = _int_at_least(0, "an integer >= 0")
 
 
 def _release(args):

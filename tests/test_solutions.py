@@ -30,28 +30,6 @@ def graded_names(nb):
     return names
 
 
-def stub(nb):
-    """The student version of the graded cells: each solution region replaced by
-    ``raise NotImplementedError()`` at its indentation (what the release will do)."""
-    out = json.loads(json.dumps(nb))
-    for cell in out["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        lines, keep, inside = src.splitlines(), [], False
-        for line in lines:
-            if line.strip() == "### BEGIN SOLUTION":
-                inside = True
-                indent = line[: len(line) - len(line.lstrip())]
-                keep.append(f"{indent}raise NotImplementedError()")
-            elif line.strip() == "### END SOLUTION":
-                inside = False
-            elif not inside:
-                keep.append(line)
-        cell["source"] = "\n".join(keep)
-    return out
-
-
 def ids(path):
     return path.parent.name
 
@@ -81,9 +59,7 @@ def test_solution_scores_full_marks_and_the_stub_scores_zero(path, tmp_path):
 
     nb = json.loads(path.read_text())
     names = graded_names(nb)
-    released = ROOT / "assignments" / path.parent.name / path.name
-    student = tmp_path / "student.ipynb"  # the committed release, else a stub made here
-    student.write_text(released.read_text() if released.exists() else json.dumps(stub(nb)))
+    student = ROOT / "assignments" / path.parent.name / path.name  # the committed release
     rows = grade_batch([Submission("solution", path.parent.name, [path]),
                         Submission("untouched", path.parent.name, [student])],
                        hide=[tmp_path], names=names)
