@@ -11,6 +11,13 @@ __all__ = ["ASSIGNMENTS", "questions_for"]
 
 #: assignment name -> graded function names, in the order of the notebook.
 ASSIGNMENTS: dict[str, list[str]] = {
+    "01_chain_rule_and_graphs": [
+        "problem1_dfdx", "problem2_partials", "xyz_forward_backward", "add_gate_backward",
+        "mul_gate_backward", "max_gate_backward", "sigmoid_neuron_backward",
+        "softplus_graph_backward", "squared_error_grad", "relu_layer_jacobian",
+        "sigmoid_dot_backward", "relu_layer_backward", "dc_dW_tensor", "contract_dc_dW",
+        "average_gradients", "sigmoid_prime", "relu_prime", "mse_output_grad",
+    ],
     "02_activations_and_outputs": [
         "sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
         "relu_forward", "relu_backward", "softplus_forward", "softplus_backward",
