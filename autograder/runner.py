@@ -1,7 +1,8 @@
 """What runs inside the sandbox: a submission's code, then the check cases.
 
 This module is imported by the sandbox's zygote *before* any student code runs and
-imports only the standard library, numpy and :mod:`autograder.plain`. It never sees
+imports only the standard library, numpy and :mod:`autograder.plain` (which is
+:mod:`coursekit.plain`; ``import coursekit`` alone loads nothing else). It never sees
 the reference implementation, the hidden checks' code or the expected answers: it
 receives cells and the cases' *inputs*, and sends back events, one plain-data
 message each, on a pipe:
@@ -48,8 +49,10 @@ from . import plain
 
 __all__ = ["WITHHELD", "filter_source", "run_task", "strip_magics"]
 
-#: Packages that submissions may not import while they are graded.
-WITHHELD = ("course", "autograder")
+#: Packages that submissions may not import while they are graded: the reference and
+#: the checks, and ``coursekit``, which holds the judge (and, in the student kit, the
+#: public cases' expected values).
+WITHHELD = ("course", "autograder", "coursekit")
 
 _KEEP = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _CHEAP_CALL_ROOTS = {"np", "numpy", "math"}

@@ -18,8 +18,9 @@ Steps, in order; each relies on the ones before it:
    loopback), a process tree of its own; then ``fork`` so that the student's process
    is PID 1 of that tree: when it ends, every process it started ends with it.
 2. Mounts, private to the child: an empty, unreadable ``tmpfs`` over every hidden path
-   (the submissions folder, the grader's output folder, the ``course`` and
-   ``autograder`` sources, the instructor's repository, home directories), a fresh
+   (the submissions folder, the grader's output folder, the ``course``,
+   ``autograder`` and ``coursekit`` sources, the instructor's repository, home
+   directories), a fresh
    ``/tmp`` and a fresh ``/proc`` that shows only the child's own processes; the
    working directory is a new empty ``tmpfs`` scratch folder.
 3. Resource limits (``setrlimit``): CPU seconds, address space, file size, open
@@ -371,14 +372,15 @@ def default_hidden(extra=()):
         p = Path(p).resolve()
         roots.append(p if p.is_dir() or not p.exists() else p.parent)
     pkg_dirs = [Path(__file__).resolve().parent]
-    try:
-        import importlib.util
+    for withheld in ("course", "coursekit"):
+        try:
+            import importlib.util
 
-        spec = importlib.util.find_spec("course")
-        if spec and spec.origin:
-            pkg_dirs.append(Path(spec.origin).resolve().parent)
-    except (ImportError, ValueError):
-        pass
+            spec = importlib.util.find_spec(withheld)
+            if spec and spec.origin:
+                pkg_dirs.append(Path(spec.origin).resolve().parent)
+        except (ImportError, ValueError):
+            pass
     for pkg in pkg_dirs:
         roots.append(pkg)
         project = pkg.parent

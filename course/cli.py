@@ -68,6 +68,12 @@ def _otter(args):
     return 0
 
 
+def _kit(args):
+    from .kit import main
+
+    return main(args.out)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="course",
@@ -118,6 +124,17 @@ def build_parser():
     otter.add_argument("--no-wheel", action="store_true",
                        help="do not bundle the package (enough for local `otter run`)")
     otter.set_defaults(func=_otter)
+
+    kit = sub.add_parser(
+        "kit",
+        help="build the student distribution backprop-coursekit (a wheel of coursekit only)",
+        description="Build backprop_coursekit-<version>-py3-none-any.whl: the package "
+        "coursekit with the public checks frozen as plain data, the datasets, the figures "
+        "and Value; no reference implementation and no case-building code. Students (or a "
+        "JupyterHub image) install it with pip.",
+    )
+    kit.add_argument("--out", default=None, help="output folder (default: out/kit)")
+    kit.set_defaults(func=_kit)
 
     from autograder.cli import add_parser as add_grade  # argparse only: cheap to import
 

@@ -106,6 +106,8 @@ def test_spec(name: str, assignment: str) -> dict:
 def _wheel(out: Path) -> Path:
     """Build this package's wheel from a temporary copy of its source (so that no
     ``build/`` folder lands in the repo); return its path in ``out``."""
+    from .kit import build_wheel
+
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         src.mkdir()
@@ -114,15 +116,7 @@ def _wheel(out: Path) -> Path:
         for pkg in ("course", "autograder", "coursekit"):
             shutil.copytree(ROOT / pkg, src / pkg,
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                            "--no-build-isolation", "-q", "-w", str(out), str(src)],
-                           capture_output=True, text=True)
-        if p.returncode != 0:
-            raise OtterError(f"building the wheel failed:\n{(p.stdout + p.stderr)[-3000:]}")
-    wheels = sorted(out.glob("backprop_course-*.whl"))
-    if not wheels:
-        raise OtterError(f"no wheel in {out}")
-    return wheels[-1]
+        return build_wheel(src, out, OtterError)  # shared with `course kit`
 
 
 def _otter_cmd():

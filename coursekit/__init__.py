@@ -2,10 +2,10 @@
 
 ::
 
-    from coursekit import check, data, plots, Value
+    from coursekit import check, data, grader, plots, Value
 
 * ``data``: the course's datasets (XOR, flower, moons, spirals, the 8x8 digits);
-* ``plots``: its figures (activations, cost curves, decision boundaries, graphs);
+* ``plots``: its figures (cost curves, decision boundaries, graphs, activations);
 * ``Value``: the scalar computational graph with ``backward()``;
 * ``check(name, func)``: the public checks of a graded function, with diagnoses;
 * ``grader``: the same checks, otter-style: ``grader.check("linear_backward")`` finds
@@ -13,151 +13,45 @@
   (``Grader(assignment=...)`` or ``Grader(names=[...])`` for one assignment's functions).
 
 Notebooks import only this module (never ``course.nn``, the reference implementation:
-a graded notebook that imports it scores 0). Today it re-exports the instructor
-package; the release work makes it a package of its own that ships without the
-reference (docs/student-environment.md), without changing any notebook.
+a graded notebook that imports it scores 0). Students install it on its own, as the
+distribution ``backprop-coursekit`` built by ``course kit``: the same API, judged by
+the same code (:mod:`coursekit.judge`, :mod:`coursekit.compare`,
+:mod:`coursekit.plain`) on the public cases frozen as plain data, without the
+reference and without the code that builds cases (docs/student-environment.md). In
+the instructor's repository the same package takes its checks from
+:mod:`autograder.checks` (:mod:`coursekit.registry`).
+
+Everything is imported on first use: ``import coursekit.plain`` (which the grader's
+sandbox does, as ``autograder.plain``) loads neither matplotlib nor the checks.
 """
 
 from __future__ import annotations
 
-import html
-import sys
-
-from autograder.checks import CHECKS, check
-from course import data, plots
-from course.nn.graph import Value
+import importlib
 
 __all__ = ["Grader", "Value", "check", "data", "grader", "plots"]
 
-
-class NotDefined:
-    """What :meth:`Grader.check` returns for a function the notebook does not define (yet):
-    0 points, with a message saying what to do. Same attributes as a check report."""
-
-    def __init__(self, name, reason):
-        self.name = name
-        self.reason = reason
-        self.results = []
-        self.score = 0.0
-        self.max_score = round(sum(c.points for c in CHECKS[name].cases()), 10)
-        self.passed = False
-        self.diagnoses = []
-
-    def __str__(self):
-        return f"{self.name}: 0 / {self.max_score:g} points ({self.reason})"
-
-    __repr__ = __str__
-
-    def _repr_html_(self):
-        return (f"<div><b style='color:#b42318'>{html.escape(self.name)}: 0 / "
-                f"{self.max_score:g} points</b> ({html.escape(self.reason)})</div>")
+#: public name -> (module, attribute), imported on first use
+_LAZY = {
+    "Value": ("._nn", "Value"),
+    "check": ("._grader", "check"),
+    "grader": ("._grader", "grader"),
+    "Grader": ("._grader", "Grader"),
+    "data": (".data", None),
+    "plots": (".plots", None),
+}
 
 
-class Summary:
-    """What :meth:`Grader.check_all` returns: one report per function, and the totals."""
-
-    def __init__(self, reports):
-        self.reports = list(reports)
-        self.score = round(sum(r.score for r in self.reports), 10)
-        self.max_score = round(sum(r.max_score for r in self.reports), 10)
-        self.passed = bool(self.reports) and all(r.passed for r in self.reports)
-
-    def __getitem__(self, name):
-        for r in self.reports:
-            if r.name == name:
-                return r
-        raise KeyError(name)
-
-    def __str__(self):
-        if not self.reports:
-            return "No graded function is defined yet: run the cells that define them."
-        lines = [str(r).splitlines()[0] for r in self.reports]
-        lines.append(f"Total: {self.score:g} / {self.max_score:g} points")
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-    def _repr_html_(self):
-        if not self.reports:
-            return f"<div>{html.escape(str(self))}</div>"
-        return ("<div>" + "".join(r._repr_html_() for r in self.reports)
-                + f"<p><b>Total: {self.score:g} / {self.max_score:g} points</b></p></div>")
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'coursekit' has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    value = importlib.import_module(module, __name__)
+    if attr is not None:
+        value = getattr(value, attr)
+    globals()[name] = value
+    return value
 
 
-class Grader:
-    """The public checks, called otter-style from a notebook::
-
-        grader.check("linear_backward")   # the report of check("linear_backward", ...)
-        grader.check_all()                 # every graded function defined so far
-
-    The function is looked up by its name in the caller's global namespace (the
-    notebook's), then in ``__main__``. ``names`` (or ``assignment``, a key of
-    :data:`autograder.assignments.ASSIGNMENTS`) fixes the functions ``check_all`` runs;
-    without them it runs every check whose function is defined.
-    """
-
-    def __init__(self, names=None, assignment=None):
-        if assignment is not None and names is None:
-            from autograder.assignments import ASSIGNMENTS
-
-            if assignment not in ASSIGNMENTS:
-                raise KeyError(f"no assignment named {assignment!r}; known: "
-                               f"{', '.join(ASSIGNMENTS)}")
-            names = ASSIGNMENTS[assignment]
-        self.names = list(names) if names is not None else None
-        for name in self.names or ():
-            self._known(name)
-
-    def __repr__(self):
-        return f"Grader(names={self.names!r})"
-
-    @staticmethod
-    def _known(name):
-        if name not in CHECKS:
-            raise KeyError(f"no check named {name!r}; the graded functions are: "
-                           f"{', '.join(CHECKS)}")
-
-    @staticmethod
-    def _namespaces(depth):
-        spaces = [sys._getframe(depth + 1).f_globals]
-        main = sys.modules.get("__main__")
-        if main is not None and vars(main) is not spaces[0]:
-            spaces.append(vars(main))
-        return spaces
-
-    @staticmethod
-    def _find(name, spaces):
-        """``(function, None)`` or ``(None, reason)``."""
-        for ns in spaces:
-            if name in ns:
-                func = ns[name]
-                if callable(func):
-                    return func, None
-                return None, (f"{name} is a {type(func).__name__}, not a function: define "
-                              f"`def {name}(...)` and run its cell")
-        return None, (f"{name} is not defined yet: run the cell that defines it, "
-                      "then check again")
-
-    def _run(self, name, spaces):
-        self._known(name)
-        func, reason = self._find(name, spaces)
-        return check(name, func) if func is not None else NotDefined(name, reason)
-
-    def check(self, name):
-        """The public checks of the function called ``name`` in the notebook: a report
-        (``score``, ``max_score``, ``passed``; shown as a table in Jupyter)."""
-        return self._run(name, self._namespaces(1))
-
-    def check_all(self):
-        """Every graded function: this grader's ``names`` (missing ones score 0), or
-        else every check whose function the notebook defines. A :class:`Summary`."""
-        spaces = self._namespaces(1)
-        if self.names is not None:
-            names = self.names
-        else:
-            names = [n for n in CHECKS if self._find(n, spaces)[0] is not None]
-        return Summary(self._run(n, spaces) for n in names)
-
-
-#: The notebook's grader: ``grader.check("linear_backward")``, ``grader.check_all()``.
-grader = Grader()
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -9,7 +9,7 @@ import pytest
 from course import data, nn
 from course.nn import ShapeError
 
-# Facts about the bundled file, read once by hand from course/data/digits.npz (the test
+# Facts about the bundled file, read once by hand from coursekit/data/digits.npz (the test
 # part of UCI "Optical Recognition of Handwritten Digits", as in sklearn's load_digits).
 DIGIT_COUNTS = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
 DIGIT_INK_TOTAL = 561718  # sum of all pixel values 0..16 over the 1797 images
@@ -148,7 +148,7 @@ def test_digits_file_facts():
 
 
 def test_digits_file_is_the_bundled_one():
-    ref = resources.files("course.data").joinpath("digits.npz")
+    ref = resources.files("coursekit.data").joinpath("digits.npz")
     with ref.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
         images, target = z["images"], z["target"]
     assert images.shape == (1797, 64) and images.dtype == np.uint8

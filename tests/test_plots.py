@@ -78,7 +78,9 @@ def test_figures_are_not_registered_with_pyplot():
 def test_in_a_notebook_figures_are_made_with_pyplot(monkeypatch):
     import matplotlib.pyplot as plt
 
-    monkeypatch.setattr(plots, "_chosen_backend",
+    from coursekit import plots as kit_plots  # course.plots re-exports coursekit.plots
+
+    monkeypatch.setattr(kit_plots, "_chosen_backend",
                         lambda: "module://matplotlib_inline.backend_inline")
     ax = plots.plot_cost([1.0, 0.5])
     try:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course.nn.losses import one_hot as _one_hot
-
+from .._nn import one_hot as _one_hot
 from ._checks import check_count, check_dtype, check_noise, make_rng
 
 __all__ = ["flower", "moons", "spirals", "xor", "xor_table"]

@@ -7,8 +7,7 @@ import numbers
 
 import numpy as np
 
-from course.nn import ShapeError
-
+from .._nn import ShapeError
 from ._checks import check_count, make_rng
 
 __all__ = ["minibatches", "standardize", "train_test_split"]

@@ -8,20 +8,19 @@ from importlib import resources
 
 import numpy as np
 
-from course.nn.losses import one_hot as _one_hot
-
+from .._nn import one_hot as _one_hot
 from ._checks import check_dtype
 
 __all__ = ["DIGITS_FILE", "digits", "to_images"]
 
-#: Name of the bundled file, inside the ``course.data`` package.
+#: Name of the bundled file, inside the ``coursekit.data`` package.
 DIGITS_FILE = "digits.npz"
 
 
 @functools.lru_cache(maxsize=1)
 def _load():
     """Read the bundled file once: images ``(1797, 64)`` uint8 in 0..16, targets ``(1797,)``."""
-    ref = resources.files("course.data").joinpath(DIGITS_FILE)
+    ref = resources.files(__package__).joinpath(DIGITS_FILE)
     with ref.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
         images, target = z["images"], z["target"]
     images.setflags(write=False)

@@ -1,0 +1,479 @@
+"""Judging a graded function: run it on a case, judge the outcome, sum up a report.
+
+A check has three phases; this module holds phases 2 and 3 and the registry of checks,
+everything that judging needs and nothing that builds cases:
+
+Phase 1, ``Check.cases`` (trusted side): a list of :class:`Case`, each made only of
+plain data (see :mod:`coursekit.plain`): the arguments, the expected result and the
+*known wrong forms* (the results of classic mistakes) that judging uses to name the
+mistake. The instructor's package computes them with ``course.nn``
+(:mod:`autograder.checks`, whose case builders never ship to students); the student
+kit reads the public ones, frozen (:mod:`coursekit.registry`).
+
+Phase 2, :func:`run_case` (untrusted side, or in the notebook): call the function on a
+private copy of the arguments and describe what happened as a plain ``dict`` (the
+*outcome*): ``status``, ``value``, ``args_after``, ``error``, ``seconds``.
+
+Phase 3, :meth:`Check.judge` (trusted side): turn ``(case, outcome)`` into a
+:class:`CaseResult`. Judging reads only the case's data, the check's metadata and the
+outcome; it never calls ``course.nn``, so public cases can be frozen to a file and
+judged without the reference.
+
+``autograder.checks.core`` re-exports all of this (one source for both packages).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import compare, plain
+from .plain import Opaque
+
+__all__ = [
+    "CHECKS",
+    "PUBLIC_SEED",
+    "MUTATION_KEEPS",
+    "STATUSES",
+    "Case",
+    "CaseResult",
+    "Check",
+    "Report",
+    "assert_check",
+    "check",
+    "dump_cases",
+    "grade_question",
+    "load_cases",
+    "register",
+    "run_case",
+]
+
+#: The seed of the public cases (the ones a student sees in the notebook).
+PUBLIC_SEED = 0
+
+#: Every status an outcome may have.
+STATUSES = ("returned", "raised", "timeout", "crashed", "missing", "not_callable")
+
+#: Share of a case's points kept when the values are right but an input was changed.
+MUTATION_KEEPS = 0.5
+
+
+# --------------------------------------------------------------------------- data classes
+@dataclass
+class Case:
+    """One call of the graded function, with everything needed to judge it.
+
+    Every field is plain data (``to_plain``/``from_plain`` turn a case into a plain
+    ``dict`` and back, so that cases can be written to a file with :func:`dump_cases`).
+
+    ``wrong_forms`` is a list of ``{"code", "message", "leaves"}`` dicts: ``leaves`` maps
+    the name of a returned value (``"dW"``, ``"cache[0]"``, ``"W2"``) to what a classic
+    mistake returns there, either a value or ``{"shape": [...]}`` (any value of that
+    shape). ``extra`` holds check-specific data.
+    """
+
+    label: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    points: float = 1.0
+    np_seed: int | None = None
+    expected: Any = None
+    wrong_forms: list = field(default_factory=list)
+    hidden: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def to_plain(self) -> dict:
+        return {
+            "label": self.label, "args": tuple(self.args), "kwargs": dict(self.kwargs),
+            "points": float(self.points), "np_seed": self.np_seed, "expected": self.expected,
+            "wrong_forms": list(self.wrong_forms), "hidden": bool(self.hidden),
+            "extra": dict(self.extra),
+        }
+
+    @classmethod
+    def from_plain(cls, d: dict) -> Case:
+        return cls(**d)
+
+
+@dataclass
+class CaseResult:
+    """The verdict on one case. ``diagnosis`` is the first mistake's code (or ``None``);
+    ``diagnoses`` lists every code found in this case."""
+
+    label: str
+    score: float
+    max_score: float
+    passed: bool
+    feedback: list = field(default_factory=list)
+    diagnosis: str | None = None
+    diagnoses: list = field(default_factory=list)
+
+
+def dump_cases(cases) -> bytes:
+    """Cases as one plain-data message (no pickle): freeze public cases to a file."""
+    return plain.dumps([c.to_plain() for c in cases])
+
+
+def load_cases(data: bytes) -> list:
+    """Inverse of :func:`dump_cases`."""
+    return [Case.from_plain(d) for d in plain.loads(data)]
+
+
+# --------------------------------------------------------------------------- phase 2: run
+def _outcome(status, value=None, args_after=None, error=None, seconds=0.0):
+    return {"status": status, "value": value, "args_after": args_after, "error": error,
+            "seconds": float(seconds)}
+
+
+def _safe_roundtrip(obj):
+    try:
+        return plain.roundtrip(obj)
+    except Exception as err:  # too big, too deep...: the value cannot be judged
+        return Opaque(f"unreadable value ({type(err).__name__})")
+
+
+def run_case(func, case: Case) -> dict:
+    """Call ``func`` on a private copy of the case's arguments; return the outcome dict.
+
+    Sets ``np.random.seed(case.np_seed)`` first when the case asks for it (and restores
+    numpy's global random state afterwards), silences numpy floating-point warnings and
+    Python warnings during the call (nothing reaches stderr), catches ``Exception``
+    (never ``BaseException``) and rebuilds the value and the arguments through
+    :func:`coursekit.plain.roundtrip`, exactly as the batch grader's sandbox does.
+    """
+    if func is None:
+        return _outcome("missing", error="the function is not defined")
+    if not callable(func):
+        return _outcome("not_callable", error=f"it is a {type(func).__name__}, not a function")
+    args = copy.deepcopy(tuple(case.args))
+    kwargs = copy.deepcopy(dict(case.kwargs))
+    state = np.random.get_state()
+    if case.np_seed is not None:
+        np.random.seed(case.np_seed)
+    start = time.perf_counter()
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = func(*args, **kwargs)
+    except Exception as err:
+        seconds = time.perf_counter() - start
+        message = f"{type(err).__name__}: {err}"
+        return _outcome("raised", None, _safe_roundtrip((args, kwargs)), message[:2000], seconds)
+    finally:
+        np.random.set_state(state)
+    seconds = time.perf_counter() - start
+    return _outcome("returned", _safe_roundtrip(value), _safe_roundtrip((args, kwargs)), None,
+                    seconds)
+
+
+# --------------------------------------------------------------------------- phase 3: judge
+_STATUS_TEXT = {
+    "raised": "your function raised an exception",
+    "timeout": "your function did not finish in time (an infinite loop?)",
+    "crashed": "your function crashed the process running it",
+    "missing": "the function is not defined (run its cell, and keep its name)",
+    "not_callable": "the name does not refer to a function",
+}
+
+
+class Check:
+    """The check of one graded function.
+
+    Subclasses (or instances) provide ``make_cases(check, seed, hidden) -> list[Case]``.
+    Judging is generic: the result is walked alongside ``case.expected``; each leaf is
+    checked in the order type, dtype, shape, values, then the inputs are compared with
+    ``outcome["args_after"]``.
+
+    Parameters
+    ----------
+    name : str
+        The graded function's name.
+    params : tuple of str
+        Names of the positional parameters (for messages about mutated inputs).
+    returns : str or tuple of str
+        Name of the returned value, or names of the items of the returned tuple.
+    make_cases : callable
+    points : float
+        The question's weight in a grade.
+    weights : tuple of float, optional
+        Share of a case's points for each item of a returned tuple (default: equal).
+    aliases : dict or callable, optional
+        Prettier names for some values or arguments, e.g. ``{"cache[0]": "cache[0] (A_prev)"}``.
+    leaf_checker : callable, optional
+        ``(check, case, name, expected, got) -> (ok, code, message)`` replacing
+        :func:`compare.check_leaf` (``initialize_parameters_deep`` accepts any small random W).
+    """
+
+    def __init__(self, name, params, returns, make_cases, points=1.0, weights=None,
+                 aliases=None, leaf_checker=None):
+        self.name = name
+        self.params = tuple(params)
+        self.returns = returns
+        self._make_cases = make_cases
+        self.points = float(points)
+        self.weights = weights
+        self.aliases = aliases if callable(aliases) else dict(aliases or {})
+        self._leaf_checker = leaf_checker
+
+    def __repr__(self):
+        return f"<Check {self.name} ({self.points:g} points)>"
+
+    # ---------------------------------------------------------------- phase 1
+    def cases(self, seed: int = PUBLIC_SEED, hidden: bool = False) -> list:
+        """The cases for ``seed``: public ones (``hidden=False``) or hidden ones."""
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cases = self._make_cases(self, int(seed), bool(hidden))
+        for c in cases:
+            c.hidden = bool(hidden)
+        return cases
+
+    # ---------------------------------------------------------------- names
+    def value_name(self, path) -> str:
+        """Raw name of a returned value: ``"dW"``, ``"cache[0]"``, ``"W2"``, ``"caches[1][1]"``."""
+        if not path:
+            return self.returns if isinstance(self.returns, str) else "the result"
+        head, rest = path[0], path[1:]
+        if isinstance(head, str):
+            name = head
+        elif isinstance(self.returns, tuple):
+            name = self.returns[head]
+        else:
+            name = f"{self.returns}[{head}]"
+        for p in rest:
+            name += f"[{p!r}]" if isinstance(p, str) else f"[{p}]"
+        return name
+
+    def arg_name(self, path) -> str:
+        head, rest = path[0], path[1:]
+        if isinstance(head, str):
+            name = head
+        else:
+            name = self.params[head] if head < len(self.params) else f"argument {head + 1}"
+        for p in rest:
+            name += f"[{p!r}]" if isinstance(p, str) else f"[{p}]"
+        return name
+
+    def pretty(self, name: str) -> str:
+        """The name used in messages (``aliases`` may add what a cache entry holds)."""
+        if callable(self.aliases):
+            return self.aliases(name) or name
+        return self.aliases.get(name, name)
+
+    # ---------------------------------------------------------------- phase 3
+    def judge(self, case: Case, outcome: dict) -> CaseResult:
+        """Judge one outcome (see the module docstring). Never raises for a bad outcome."""
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return self._judge(case, outcome)
+            except Exception as err:  # a bug here must not stop a batch; it is reported
+                return CaseResult(
+                    case.label, 0.0, float(case.points), False,
+                    [f"{self.name}: the result could not be judged ({type(err).__name__}: "
+                     f"{err}); please report this to the course staff"],
+                    "judge_error", ["judge_error"])
+
+    def _judge(self, case, outcome):
+        pts = float(case.points)
+        status = outcome.get("status") if isinstance(outcome, dict) else None
+        if status != "returned":
+            code = status if status in STATUSES else "crashed"
+            text = _STATUS_TEXT.get(code, "no result was produced")
+            err = outcome.get("error") if isinstance(outcome, dict) else None
+            msg = f"{self.name}: {text}" + (f": {err}" if err else "")
+            if code == "raised" and err:
+                hint = compare.hint_for_error(str(err))
+                if hint:
+                    msg += f". Hint: {hint}"
+            return CaseResult(case.label, 0.0, pts, False, [msg + " (0 points)"], code, [code])
+
+        verdicts = []
+        self._walk(case, case.expected, outcome.get("value"), (), 1.0, verdicts)
+        score = sum(w for w, ok, _, _ in verdicts if ok)
+        feedback = [msg for _, ok, _, msg in verdicts if not ok and msg]
+        codes = [code for _, ok, code, _ in verdicts if not ok and code]
+        notes = [msg for _, ok, _, msg in verdicts if ok and msg]
+
+        mutated = compare.find_mutation(self, (tuple(case.args), dict(case.kwargs)),
+                                        outcome.get("args_after"))
+        if mutated:
+            score *= MUTATION_KEEPS
+            codes.append("mutated_input")
+            feedback.append(
+                f"your function changed its input {self.pretty(mutated)} in place: build new "
+                f"arrays (x = x * y, not x *= y or x[mask] = 0) or work on a copy "
+                f"(only {MUTATION_KEEPS:.0%} of this case's points kept)"
+            )
+        score = round(pts * score, 10)
+        passed = not codes and score >= pts - 1e-9
+        unique = list(dict.fromkeys(codes))
+        return CaseResult(case.label, score, pts, passed, feedback + notes,
+                          unique[0] if unique else None, unique)
+
+    def _split(self, exp, path, weight):
+        n = len(exp)
+        if not path and isinstance(exp, (tuple, list)) and self.weights:
+            return [weight * w for w in self.weights]
+        return [weight / n] * n
+
+    def _walk(self, case, exp, got, path, weight, out):
+        name = self.value_name(path)
+        if isinstance(exp, (tuple, list, dict)) and len(exp) > 0:
+            items = None
+            if not path and isinstance(self.returns, tuple):
+                items = "(" + ", ".join(self.returns) + ")"
+            label = f"{self.name} must return" if not path else self.pretty(name)
+            problem = compare.structure_problem(label, exp, got, items)
+            if not path and problem:
+                problem = problem.replace(f"{label} must be", label, 1)
+            if problem is not None:
+                diag = compare.match_forms(case, name, got)
+                generic = "not_plain_data" if isinstance(got, Opaque) else "wrong_structure"
+                code, hint = diag if diag else (generic, None)
+                # the whole weight of this part is lost (only passing leaves score)
+                out.append((weight, False, code, problem + (f". {hint}" if hint else "")))
+                return
+            if isinstance(exp, dict):
+                weights = [weight / len(exp)] * len(exp)
+                for (k, e), w in zip(exp.items(), weights, strict=True):
+                    if k not in got:
+                        sub = self.value_name(path + (k,))
+                        diag = compare.match_forms(case, sub, compare.MISSING)
+                        code, hint = diag if diag else ("missing_key", None)
+                        keys = ", ".join(repr(x) for x in exp)
+                        msg = f"{self.pretty(name)} has no key {k!r} (expected the keys {keys})"
+                        out.append((w, False, code, msg + (f". {hint}" if hint else "")))
+                    else:
+                        self._walk(case, e, got[k], path + (k,), w, out)
+                extra = [k for k in got if k not in exp]
+                if extra:
+                    out.append((0.0, True, None,
+                                f"note: {self.pretty(name)} has unexpected keys {extra[:5]}"))
+                return
+            for i, (e, w) in enumerate(zip(exp, self._split(exp, path, weight), strict=True)):
+                self._walk(case, e, got[i], path + (i,), w, out)
+            return
+        checker = self._leaf_checker or compare.check_leaf
+        ok, code, msg = checker(self, case, name, exp, got)
+        out.append((weight, ok, code, msg))
+
+
+# --------------------------------------------------------------------------- registry
+#: name -> :class:`Check`, for every graded function.
+CHECKS: dict = {}
+
+
+def register(check_obj: Check) -> Check:
+    CHECKS[check_obj.name] = check_obj
+    return check_obj
+
+
+def _get(name):
+    try:
+        return CHECKS[name]
+    except KeyError:
+        raise KeyError(f"no check named {name!r}; known: {', '.join(CHECKS)}") from None
+
+
+# --------------------------------------------------------------------------- reports
+class Report:
+    """The result of :func:`check`: ``score``, ``max_score``, ``results`` (CaseResults)."""
+
+    def __init__(self, name, results):
+        self.name = name
+        self.results = list(results)
+        self.score = round(sum(r.score for r in self.results), 10)
+        self.max_score = round(sum(r.max_score for r in self.results), 10)
+
+    @property
+    def passed(self):
+        return all(r.passed for r in self.results)
+
+    @property
+    def diagnoses(self):
+        return list(dict.fromkeys(c for r in self.results for c in r.diagnoses))
+
+    def __str__(self):
+        verdict = "all checks passed" if self.passed else "some checks failed"
+        lines = [f"{self.name}: {self.score:g} / {self.max_score:g} points ({verdict})"]
+        for r in self.results:
+            mark = "PASS" if r.passed else "FAIL"
+            lines.append(f"  [{mark}] {r.label}: {r.score:g} / {r.max_score:g}")
+            lines.extend(f"      - {f}" for f in r.feedback)
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        color = "#1a7f37" if self.passed else "#b42318"
+        rows = []
+        for r in self.results:
+            mark = "&#10004;" if r.passed else "&#10008;"
+            fb = "".join(f"<li>{html.escape(f)}</li>" for f in r.feedback)
+            rows.append(
+                f"<tr><td>{mark}</td><td>{html.escape(r.label)}</td>"
+                f"<td>{r.score:g} / {r.max_score:g}</td><td><ul>{fb}</ul></td></tr>"
+            )
+        return (
+            f"<div><b style='color:{color}'>{html.escape(self.name)}: {self.score:g} / "
+            f"{self.max_score:g} points</b><table>{''.join(rows)}</table></div>"
+        )
+
+
+def check(name: str, func, seed: int = PUBLIC_SEED) -> Report:
+    """Run the public cases of ``name`` on ``func`` in this process; return a :class:`Report`.
+
+    For the student's notebook: ``check("linear_backward", linear_backward)``.
+    """
+    c = _get(name)
+    cases = c.cases(seed, hidden=False)
+    return Report(name, [c.judge(case, run_case(func, case)) for case in cases])
+
+
+def assert_check(name: str, func, seed: int = PUBLIC_SEED) -> Report:
+    """Like :func:`check`, but raise ``AssertionError`` (with the feedback) unless full marks.
+
+    For nbgrader test cells and otter tests.
+    """
+    report = check(name, func, seed)
+    if not report.passed:
+        raise AssertionError(str(report))
+    return report
+
+
+def grade_question(name: str, cases, outcomes) -> dict:
+    """Judge ``outcomes`` (one per case, in order) and sum up one question.
+
+    Returns ``{"name", "score", "max_score", "feedback", "diagnoses"}`` where
+    ``max_score`` is the question's weight (``CHECKS[name].points``) and ``score`` the
+    same share of it as the points earned over all cases. A missing outcome counts as
+    status ``"missing"``.
+    """
+    c = _get(name)
+    cases = list(cases)
+    outcomes = list(outcomes)
+    results = []
+    for i, case in enumerate(cases):
+        outcome = outcomes[i] if i < len(outcomes) else _outcome("missing", error="no outcome")
+        results.append(c.judge(case, outcome))
+    earned = sum(r.score for r in results)
+    total = sum(r.max_score for r in results)
+    score = round(c.points * earned / total, 6) if total else 0.0
+    feedback = []
+    for r in results:
+        if not r.passed:
+            feedback.extend(f"{r.label}: {f}" for f in r.feedback)
+    return {
+        "name": name,
+        "score": score,
+        "max_score": c.points,
+        "feedback": feedback,
+        "diagnoses": list(dict.fromkeys(code for r in results for code in r.diagnoses)),
+    }
