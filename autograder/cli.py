@@ -40,6 +40,9 @@ def add_parser(subparsers):
                    "every statement")
     p.add_argument("--timeout", type=float, default=10.0,
                    help="seconds allowed per cell and per check case (default 10)")
+    p.add_argument("--hidden-cases", choices=["student", "assignment"], default="student",
+                   help="draw the hidden cases per student (default: a copied answer "
+                        "fails) or per assignment (the same for all, as otter's tests)")
     p.add_argument("--no-isolation", action="store_true",
                    help="run WITHOUT the OS sandbox (for machines without root; unsafe)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table")
@@ -91,7 +94,8 @@ def run(args, stream=None):
     try:
         rows = grade_batch(subs, jobs=args.jobs, limits=limits,
                            isolation="none" if args.no_isolation else "full",
-                           hide=hide, names=names, mode=args.mode, progress=update)
+                           hide=hide, names=names, mode=args.mode, progress=update,
+                           hidden=args.hidden_cases)
     except (GradeError, SandboxError) as err:
         close()
         print(f"course grade: {err}", file=sys.stderr)
@@ -100,6 +104,7 @@ def run(args, stream=None):
         close()
     seconds = time.perf_counter() - t0
     meta = {"isolation": "none" if args.no_isolation else "full", "mode": args.mode,
+            "hidden_cases": args.hidden_cases,
             "jobs": args.jobs, "seconds": round(seconds, 3), "limits": limits.__dict__}
     json_path = report.write_json(rows, args.json_path or out / "grades.json", meta)
     csv_path = report.write_csv(rows, args.csv_path or out / "grades.csv")

@@ -287,10 +287,10 @@ def _public_cases(name, seed):
     return tuple(CHECKS[name].cases(seed, False))
 
 
-def _plan(checks, student, assignment, public_seed=0):
-    from .checks import hidden_seed
+def _plan(checks, student, assignment, hidden="student", public_seed=0):
+    from .engines import hidden_cases_seed
 
-    seed = hidden_seed(student, assignment)
+    seed = hidden_cases_seed(student, assignment, hidden)
     plan = []
     for check in checks:
         cases = list(_public_cases(check.name, public_seed)) + list(check.cases(seed, True))
@@ -371,7 +371,7 @@ def _new_row(sub, max_score=0.0):
             "seconds": 0.0}
 
 
-def _prepare(sub, names=None, mode="definitions"):
+def _prepare(sub, names=None, mode="definitions", hidden="student"):
     """Steps 1 and 2: read the notebooks and plan the cases (no sandbox needed).
 
     Runs ahead of the sandboxes in a thread of its own (see :func:`grade_batch`), so
@@ -392,7 +392,7 @@ def _prepare(sub, names=None, mode="definitions"):
         prep.done = True
         prep.plan_seconds = time.perf_counter() - t0
         return prep
-    prep.plan = _plan(checks, sub.student, sub.assignment)
+    prep.plan = _plan(checks, sub.student, sub.assignment, hidden)
     prep.questions = [{"name": c.name,
                        "cases": [{"args": cs.args, "kwargs": cs.kwargs, "np_seed": cs.np_seed}
                                  for cs in cases]} for c, cases in prep.plan]
@@ -456,10 +456,11 @@ def _judge(row, prep, run, grade_question):
     row["score"] = round(sum(q["score"] for q in row["questions"]), 6)
 
 
-def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definitions"):
+def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definitions",
+                     hidden="student"):
     """Grade one submission; always returns a row (a dict), never raises for its content."""
     limits = limits or zygote.limits
-    return _finish(_prepare(sub, names, mode), zygote, slot, limits, mode)
+    return _finish(_prepare(sub, names, mode, hidden), zygote, slot, limits, mode)
 
 
 def _error_row(sub, err):
@@ -469,7 +470,7 @@ def _error_row(sub, err):
 
 
 def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), names=None,
-                mode="definitions", progress=None):
+                mode="definitions", progress=None, hidden="student"):
     """Grade every submission; one row per submission, in the order given.
 
     Submissions are read and planned by one thread, a few ahead of the ``jobs`` threads
@@ -489,6 +490,9 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
         Graded functions to check (default: the assignment's).
     progress : callable, optional
         Called with each finished row (for a progress bar).
+    hidden : {"student", "assignment"}
+        Hidden cases drawn per student (default) or per assignment, the same for all
+        (:func:`autograder.engines.hidden_cases_seed`; otter can only do the latter).
 
     Returns
     -------
@@ -496,16 +500,20 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
     """
     if jobs < 1:
         raise GradeError(f"jobs must be at least 1; got {jobs}")
+    from .engines import HIDDEN_POLICIES
+
+    if hidden not in HIDDEN_POLICIES:
+        raise GradeError(f"hidden must be one of {', '.join(HIDDEN_POLICIES)}; got {hidden!r}")
     limits = limits or Limits()
     # The zygote starts first: its interpreter and numpy load while this process
     # imports the checks.
     with Zygote(hide=list(hide), limits=limits, isolation=isolation) as zygote:
         for assignment in {s.assignment for s in submissions}:
             _questions_for(assignment, names)  # bad names fail now, before any work
-        return _run_batch(submissions, zygote, jobs, limits, names, mode, progress)
+        return _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden)
 
 
-def _run_batch(submissions, zygote, jobs, limits, names, mode, progress):
+def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden):
     """Three stages overlap: one thread reads and plans submissions a few ahead, ``jobs``
     threads run sandboxes, and one thread judges what comes back."""
     n = len(submissions)
@@ -522,7 +530,7 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress):
             with lock:
                 while submitted[0] < min(upto, n):
                     j = submitted[0]
-                    futures[j] = planner.submit(_prepare, submissions[j], names, mode)
+                    futures[j] = planner.submit(_prepare, submissions[j], names, mode, hidden)
                     submitted[0] += 1
 
         def judge(i, prep, run, t_run):

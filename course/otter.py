@@ -6,12 +6,13 @@ What it writes under ``--out`` (default ``out/otter/<assignment>``), never in th
 * ``tests/<name>.py``: one OK-format test per graded function of the assignment
   (:data:`autograder.assignments.ASSIGNMENTS`), one otter test case per check case:
   the public cases (seed :data:`~autograder.checks.PUBLIC_SEED`, shown to students) and
-  the hidden ones (a seed fixed per assignment, hidden from students by otter). Each
-  doctest calls :func:`case` below, which runs that one case of the check and raises
-  ``AssertionError`` with the check's feedback unless it passes. A test case is worth
-  the case's share of ``CHECKS[name].points`` (the same share ``course grade`` uses), so
-  otter gives partial credit per case; a case that is only partly right (``dW`` wrong but
-  ``db`` right) scores 0 in otter and its right items' share in ``course grade``.
+  the hidden ones (a seed fixed per assignment, hidden from students by otter), each
+  split into one part per score level of the case. Each doctest calls :func:`case`
+  below, which runs that case of the check once and raises ``AssertionError`` with the
+  check's feedback unless the case reaches the part's level. otter scores each part all
+  or nothing, and the parts of a case add up to its score in ``course grade``, partial
+  credit included (a case with ``dW`` wrong and ``db`` right keeps ``db``'s share in
+  both engines).
 * ``backprop_course-<version>-py3-none-any.whl``: this package, built from a temporary
   copy of the source; ``requirements.txt`` installs it (and its dependencies) into the
   Gradescope environment from ``/autograder/source/files/``.
@@ -45,14 +46,16 @@ class OtterError(RuntimeError):
 
 
 def hidden_seed_for(assignment: str) -> int:
-    """The seed of the hidden cases in the otter tests of ``assignment``: fixed per
-    assignment (otter's tests are files: there is no per-student seed)."""
-    from autograder.checks import hidden_seed
+    """The seed of the hidden cases in the otter tests of ``assignment``: one per
+    assignment (otter's tests are files, and ``otter run`` does not know the student),
+    the seed of ``course grade --hidden-cases assignment``."""
+    from autograder.engines import hidden_cases_seed
 
-    return hidden_seed("otter", assignment)
+    return hidden_cases_seed(None, assignment, "assignment")
 
 
 _CASES: dict = {}
+_RESULTS: dict = {}
 
 
 def _cases(name, seed, hidden):
@@ -64,23 +67,51 @@ def _cases(name, seed, hidden):
     return _CASES[key]
 
 
-def case(name: str, func, index: int, seed: int | None = None, hidden: bool = False):
-    """Run case ``index`` of the check ``name`` on ``func``; raise ``AssertionError`` with
-    the check's feedback unless the case passes. Called by the otter tests' doctests."""
+def case(name: str, func, index: int, seed: int | None = None, hidden: bool = False,
+         part: tuple = ("at_least", 1.0)):
+    """Run case ``index`` of the check ``name`` on ``func`` (once per function: the parts
+    of a case share the result); raise ``AssertionError`` unless the case's score passes
+    ``part`` (:func:`autograder.engines.case_parts`). The first part that fails carries
+    the check's feedback. Called by the otter tests' doctests."""
     from autograder.checks import CHECKS, PUBLIC_SEED, run_case
+    from autograder.engines import case_parts, part_passes
 
     seed = PUBLIC_SEED if seed is None else seed
     c = _cases(name, seed, hidden)[index]
-    result = CHECKS[name].judge(c, run_case(func, c))
-    if not result.passed:
-        lines = [f"{name}, case {result.label}: {result.score:g} / {result.max_score:g}"]
-        lines += [f"  - {f}" for f in result.feedback]
-        raise AssertionError("\n".join(lines))
+    key = (name, int(seed), bool(hidden), int(index))
+    cached = _RESULTS.get(key)
+    if cached is None or cached[0] is not func:
+        cached = _RESULTS[key] = (func, CHECKS[name].judge(c, run_case(func, c)))
+    result = cached[1]
+    share = result.score / result.max_score if result.max_score else 0.0
+    kind, value = part
+    if part_passes(kind, value, share):
+        return
+    head = f"{name}, case {result.label}: {result.score:g} / {result.max_score:g}"
+    first = next(p[:2] for p in case_parts(CHECKS[name], c) if not part_passes(*p[:2], share))
+    if tuple(first) != (kind, value):
+        raise AssertionError(f"{head} (the feedback is on this case's first failing part)")
+    raise AssertionError("\n".join([head] + [f"  - {f}" for f in result.feedback]))
+
+
+def _part_label(kind, value, n_parts):
+    if n_parts == 1:
+        return ""
+    if kind == "at_least":
+        return f" [at least {value:.0%}]"
+    return " [all of it]" if kind == "all" else f" [part {value}]"
 
 
 def test_spec(name: str, assignment: str) -> dict:
-    """The OK-format test of the graded function ``name`` (a dict for ``test = ...``)."""
+    """The OK-format test of the graded function ``name`` (a dict for ``test = ...``).
+
+    One otter test case per part of each check case (:func:`autograder.engines.case_parts`:
+    one per score level, "at least t of this case", or the binary digits of the score
+    for a case with many levels), worth the part's weight times the case's share of the
+    question. The parts that pass add up to the case's score in ``course grade``,
+    partial credit included."""
     from autograder.checks import CHECKS, PUBLIC_SEED
+    from autograder.engines import case_parts
 
     check = CHECKS[name]
     seed = hidden_seed_for(assignment)
@@ -90,14 +121,19 @@ def test_spec(name: str, assignment: str) -> dict:
     entries, points = [], []
     for hidden, s, cases in groups:
         for i, c in enumerate(cases):
-            call = (f"case({name!r}, {name}, {i}, seed={s}, hidden=True)" if hidden
-                    else f"case({name!r}, {name}, {i})")
-            entries.append({
-                "name": f"{name} {'hidden' if hidden else 'public'} {c.label}",
-                "code": f">>> from course.otter import case\n>>> {call}\n",
-                "hidden": hidden, "locked": False})
-            points.append(round(check.points * float(c.points) / total, 6))
-    points[-1] = round(check.points - sum(points[:-1]), 6)  # the total is exact
+            share = check.points * float(c.points) / total
+            parts = case_parts(check, c)
+            for kind, value, weight in parts:
+                where = f", seed={s}, hidden=True" if hidden else ""
+                bound = "" if (kind, value) == ("at_least", 1.0) else f", part={(kind, value)!r}"
+                call = f"case({name!r}, {name}, {i}{where}{bound})"
+                entries.append({
+                    "name": (f"{name} {'hidden' if hidden else 'public'} {c.label}"
+                             f"{_part_label(kind, value, len(parts))}"),
+                    "code": f">>> from course.otter import case\n>>> {call}\n",
+                    "hidden": hidden, "locked": False})
+                points.append(share * weight)
+    points[-1] = check.points - sum(points[:-1])  # the total is exact
     return {"name": name, "points": points,
             "suites": [{"cases": entries, "scored": True, "setup": "", "teardown": "",
                         "type": "doctest"}]}

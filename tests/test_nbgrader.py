@@ -2,23 +2,28 @@
 
 In a temporary copy of the course layout (``solutions/`` and ``nbgrader_config.py``):
 
-1. ``nbgrader generate_assignment 03_one_layer_at_a_time`` builds a release that leaks
-   nothing and matches the committed ``assignments/`` notebook (``course release`` runs
-   the same preprocessors);
-2. three submissions (the solution filled in, one with dW missing its 1/m, the untouched
-   release) are graded by ``nbgrader autograde`` (scores from the sqlite gradebook) and
-   by ``course grade`` (scores from ``grades.json``): full marks and 0 agree exactly; the
-   mistake loses points in both, and ours, with partial credit per case, never gives
-   less than nbgrader's all-or-nothing test cell.
+1. ``nbgrader generate_assignment`` builds, for every assignment with sample
+   submissions, a release that leaks nothing and matches the committed ``assignments/``
+   notebook (``course release`` runs the same preprocessors);
+2. the bundled samples (``samples/submitted``: full marks, classic mistakes, the
+   untouched release, a broken file and a syntax error) are graded by ``nbgrader
+   autograde`` (scores from the sqlite gradebook) and by ``course grade`` (scores from
+   ``grades.json``): every question gets the same score from both, partial credit
+   included (the hidden test cells end with ``nbgrader_points(...)``, whose value
+   nbgrader takes as partial credit, computed on the same cases as ``course grade``).
+   Both hidden-case policies are covered: the first assignment is autograded with the
+   hidden cases drawn per student (the default), the others with
+   ``COURSE_HIDDEN_CASES=assignment``, against ``course grade --hidden-cases
+   assignment`` (the policy otter's tests can follow: tests/test_otter.py).
 
-One module-scoped run (about 30 s: nbgrader starts a Jupyter kernel per submission).
+One module-scoped run (nbgrader starts a Jupyter kernel per submission; the assignments
+are autograded in parallel).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import runpy
 import shutil
 import subprocess
@@ -35,16 +40,14 @@ from course.release import MARKERS, leaks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-ASSIGNMENT = "03_one_layer_at_a_time"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-STUDENTS = ("honest", "no_1_over_m", "untouched")
 #: nbgrader calls the ``alembic`` script (next to the interpreter) when it creates a
 #: gradebook, and the ``python3`` kernel must be this environment's.
 ENV = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
-def run(cmd, cwd, timeout):
-    """Run ``cmd``; fail with its output if it exits non-zero or times out."""
+def run(cmd, cwd, timeout, ok=(0,)):
+    """Run ``cmd``; fail with its output if it exits with a status not in ``ok`` or
+    times out."""
     cmd = [str(c) for c in cmd]
     try:
         p = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True,
@@ -52,7 +55,7 @@ def run(cmd, cwd, timeout):
     except subprocess.TimeoutExpired as err:
         pytest.fail(f"{' '.join(cmd)} took more than {timeout} s:\n"
                     f"{(err.stdout or '')[-3000:]}{(err.stderr or '')[-3000:]}")
-    if p.returncode != 0:
+    if p.returncode not in ok:
         pytest.fail(f"{' '.join(cmd)} exited {p.returncode}:\n"
                     f"{p.stdout[-3000:]}\n{p.stderr[-5000:]}")
     return p
@@ -82,91 +85,98 @@ def read(path):
     return json.loads(Path(path).read_text())
 
 
-# ------------------------------------------------------------------------- the submissions
-
-SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-CORRECT_DW = "dW = dZ @ A_prev.T / m"
-
-
-def solution_sources(solution):
-    """``{grade_id: source}`` of the solution cells, markers removed (what a student who
-    got everything right would have typed)."""
-    out = {}
-    for cell in solution["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            lines = source(cell).splitlines(keepends=True)
-            out[meta["grade_id"]] = "".join(ln for ln in lines if not SOLUTION_MARKER.match(ln))
-    return out
-
-
-def filled(release, answers):
-    """The release with every solution cell replaced by ``answers[grade_id]``."""
-    nb = json.loads(json.dumps(release))
-    for cell in nb["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            cell["source"] = answers[meta["grade_id"]]
-    return nb
-
-
-def write_submissions(submitted, release, solution):
-    answers = solution_sources(solution)
-    assert CORRECT_DW in answers["linear_backward"], "the solution's dW line moved"
-    mistaken = dict(answers, linear_backward=answers["linear_backward"].replace(
-        CORRECT_DW, "dW = dZ @ A_prev.T"))
-    notebooks = {"honest": filled(release, answers),
-                 "no_1_over_m": filled(release, mistaken),
-                 "untouched": release}
-    for student, nb in notebooks.items():
-        path = submitted / student / ASSIGNMENT / NOTEBOOK
-        path.parent.mkdir(parents=True)
-        path.write_text(json.dumps(nb, indent=1) + "\n")
-
-
 # ------------------------------------------------------------------------------- the run
+
+SAMPLES = ROOT / "samples" / "submitted"
+#: The assignments the samples cover, and the students who submitted them.
+SAMPLE_ASSIGNMENTS = sorted({p.parent.name for p in SAMPLES.glob("*/*/*.ipynb")})
+STUDENTS = sorted({p.parent.parent.name for p in SAMPLES.glob("*/*/*.ipynb")})
+ASSIGNMENT = "03_one_layer_at_a_time"
+
+
+#: assignment -> the hidden-case policy it is autograded with.
+POLICY = {a: "student" if i == 0 else "assignment" for i, a in enumerate(SAMPLE_ASSIGNMENTS)}
+
+
+def _start(cmd, cwd, env):
+    return subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def _is_notebook(path):
+    try:
+        return read(path).get("nbformat") == 4
+    except ValueError:
+        return False
+
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """Generate, autograde and ``course grade`` once; returns what the tests compare."""
+    """Generate, autograde and ``course grade`` the samples once; what the tests compare."""
     tmp = tmp_path_factory.mktemp("nbgrader_course")
     shutil.copytree(ROOT / "solutions", tmp / "solutions",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     shutil.copy(ROOT / "nbgrader_config.py", tmp)
     cfg, ns = load_config(tmp)
     root_flag = f"--CourseDirectory.root={tmp}"
-
-    run(nbgrader_cmd("generate_assignment", ASSIGNMENT, root_flag), cwd=tmp, timeout=180)
-    release_dir = tmp / cfg.CourseDirectory.release_directory / ASSIGNMENT
-    release = read(release_dir / NOTEBOOK)
-    solution = read(tmp / cfg.CourseDirectory.source_directory / ASSIGNMENT / NOTEBOOK)
-
     submitted = tmp / cfg.CourseDirectory.submitted_directory
-    write_submissions(submitted, release, solution)
-    autograde = run(nbgrader_cmd("autograde", ASSIGNMENT, "--force", root_flag), cwd=tmp,
-                    timeout=300)
+    shutil.copytree(SAMPLES, submitted)
 
-    from nbgrader.api import Gradebook
+    releases = {}
+    for assignment in SAMPLE_ASSIGNMENTS:
+        run(nbgrader_cmd("generate_assignment", assignment, root_flag), cwd=tmp, timeout=180)
+        releases[assignment] = read(tmp / cfg.CourseDirectory.release_directory / assignment
+                                    / f"{assignment}.ipynb")
+    # one nbgrader per assignment, side by side (the gradebook is sqlite: autograde
+    # writes it at the end of each submission, and retries are not needed for two)
+    procs = {a: _start(nbgrader_cmd("autograde", a, "--force", root_flag), tmp,
+                       dict(ENV, COURSE_HIDDEN_CASES=POLICY[a]))
+             for a in SAMPLE_ASSIGNMENTS}
+    rows = {}
+    try:
+        for policy in sorted(set(POLICY.values())):
+            out = tmp / f"grades_{policy}"
+            grade_cmd = [BIN / "course", "grade", SAMPLES, "--out", out, "--quiet",
+                         "--hidden-cases", policy]
+            if not isolation_available()[0]:  # no root: the pipeline without the sandbox
+                grade_cmd.append("--no-isolation")
+            # status 1: a submission could not be graded (dave's broken file), as expected
+            run(grade_cmd, cwd=tmp, timeout=180, ok=(0, 1))
+            rows[policy] = read(out / "grades.json")["submissions"]
+    except BaseException:
+        for proc in procs.values():
+            proc.kill()
+            proc.communicate()
+        raise
+    ours = {(r["student"], r["assignment"]): {
+        q["name"]: (float(q["score"]), float(q["max_score"])) for q in r["questions"]}
+        for policy, batch in rows.items() for r in batch if POLICY[r["assignment"]] == policy}
+    statuses = {(r["student"], r["assignment"]): r["status"] for r in rows["student"]}
+
+    logs = {}
+    for assignment, proc in procs.items():
+        try:
+            logs[assignment], _ = proc.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail(f"nbgrader autograde {assignment} took more than 600 s")
+
+    from nbgrader.api import Gradebook, MissingEntry
 
     nbg = {}
     with Gradebook(cfg.CourseDirectory.db_url, cfg.CourseDirectory.course_id) as gb:
         for student in STUDENTS:
-            nb = gb.find_submission_notebook(NOTEBOOK[:-6], ASSIGNMENT, student)
-            nbg[student] = {g.name.removeprefix("test_"): (float(g.score), float(g.max_score))
-                            for g in nb.grades if g.max_score > 0}
-
-    isolated, _why = isolation_available()
-    grade_cmd = [BIN / "course", "grade", submitted, "--out", tmp / "grades", "--quiet"]
-    if not isolated:  # no root here: the same pipeline without the OS sandbox
-        grade_cmd.append("--no-isolation")
-    run(grade_cmd, cwd=tmp, timeout=120)
-    rows = read(tmp / "grades" / "grades.json")["submissions"]
-    ours = {r["student"]: {q["name"]: (float(q["score"]), float(q["max_score"]))
-                           for q in r["questions"]} for r in rows}
-    statuses = {r["student"]: (r["assignment"], r["status"], r.get("error")) for r in rows}
-    return {"tmp": tmp, "cfg": cfg, "ns": ns, "release": release, "solution": solution,
-            "nbgrader": nbg, "ours": ours, "statuses": statuses,
-            "autograde_log": autograde.stdout + autograde.stderr}
+            for assignment in SAMPLE_ASSIGNMENTS:
+                try:
+                    nb = gb.find_submission_notebook(assignment, assignment, student)
+                except MissingEntry:
+                    continue  # nbgrader could not read this submission
+                nbg[student, assignment] = {
+                    g.name.removeprefix("test_"): (float(g.score), float(g.max_score))
+                    for g in nb.grades if g.max_score > 0}
+    return {"tmp": tmp, "cfg": cfg, "ns": ns, "releases": releases, "nbgrader": nbg,
+            "ours": ours, "statuses": statuses, "logs": logs,
+            "solution": read(tmp / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")}
 
 
 def total(scores):
@@ -195,21 +205,22 @@ def test_config_maps_nbgrader_onto_our_folders(course):
 
 
 def test_generated_release_leaks_nothing(course):
-    release, solution = course["release"], course["solution"]
+    release, solution = course["releases"][ASSIGNMENT], course["solution"]
     assert leaks(solution, release) == []
     text = "\n".join(source(c) for c in release["cells"])
     for marker in MARKERS:
         assert marker not in text
-    assert "assert_check" not in text  # the hidden tests are gone
+    assert "nbgrader_points" not in text  # the hidden tests are gone
     stub = {c["metadata"]["nbgrader"]["grade_id"]: source(c) for c in release["cells"]
             if c.get("metadata", {}).get("nbgrader", {}).get("solution")}["linear_backward"]
-    assert "raise NotImplementedError()" in stub and CORRECT_DW not in stub
+    assert "raise NotImplementedError()" in stub and "dW = dZ @ A_prev.T / m" not in stub
 
 
-def test_generated_release_matches_course_release(course):
+@pytest.mark.parametrize("assignment", SAMPLE_ASSIGNMENTS)
+def test_generated_release_matches_course_release(course, assignment):
     """``nbgrader generate_assignment`` and ``course release`` give the same notebook."""
-    ours = read(ROOT / "assignments" / ASSIGNMENT / NOTEBOOK)
-    theirs = course["release"]
+    ours = read(ROOT / "assignments" / assignment / f"{assignment}.ipynb")
+    theirs = course["releases"][assignment]
     assert len(theirs["cells"]) == len(ours["cells"])
     for i, (a, b) in enumerate(zip(theirs["cells"], ours["cells"], strict=True)):
         assert (a["cell_type"], source(a)) == (b["cell_type"], source(b)), f"cell {i}"
@@ -217,37 +228,46 @@ def test_generated_release_matches_course_release(course):
         assert a["metadata"].get("nbgrader") == b["metadata"].get("nbgrader"), f"cell {i}"
 
 
-def test_every_submission_graded_by_both(course):
-    assert set(course["nbgrader"]) == set(STUDENTS)
-    assert course["statuses"] == {s: (ASSIGNMENT, "graded", None) for s in STUDENTS}
-    # the same questions, with the same points
-    for student in STUDENTS:
-        assert ({k: m for k, (_, m) in course["nbgrader"][student].items()}
-                == {k: m for k, (_, m) in course["ours"][student].items()})
+def test_samples_cover_every_kind_of_submission(course):
+    assert {"alice", "bob", "carol", "dave"} <= set(STUDENTS)
+    assert set(POLICY.values()) == {"student", "assignment"}  # both policies are run
+    assert ASSIGNMENT in SAMPLE_ASSIGNMENTS
+    assert set(course["ours"]) == {(s, a) for s in STUDENTS for a in SAMPLE_ASSIGNMENTS}
 
 
-def test_honest_submission_full_marks_in_both(course):
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize("assignment", SAMPLE_ASSIGNMENTS)
+def test_same_score_for_every_question(course, student, assignment):
+    """Both engines give each question of each sample the same points."""
+    ours = course["ours"][student, assignment]
+    key = (student, assignment)
+    path = SAMPLES / student / assignment / f"{assignment}.ipynb"
+    if not _is_notebook(path):
+        # not a notebook: nbgrader records 0 per question (or nothing), ours an error row
+        assert total(course["nbgrader"].get(key, {}))[0] == 0, course["nbgrader"][key]
+        assert course["statuses"][key] == "error"
+        assert total(ours)[0] == 0
+        return
+    assert key in course["nbgrader"], course["logs"][assignment][-3000:]
+    theirs = course["nbgrader"][key]
+    assert set(theirs) == set(ours)
+    for name in ours:
+        assert theirs[name][1] == ours[name][1], name  # the same points per question
+        assert theirs[name][0] == pytest.approx(ours[name][0], abs=1e-6), (
+            name, theirs[name], ours[name])
+
+
+def test_the_samples_span_full_partial_and_zero_scores(course):
+    """The agreement above is not vacuous: full marks, partial credit (a question neither
+    0 nor full) and zero all occur, in both engines."""
     for engine in ("nbgrader", "ours"):
-        score, max_score = total(course[engine]["honest"])
-        assert max_score == 6 and score == max_score, (engine, course[engine]["honest"])
-
-
-def test_untouched_release_scores_zero_in_both(course):
-    for engine in ("nbgrader", "ours"):
-        score, max_score = total(course[engine]["untouched"])
-        assert max_score == 6 and score == 0, (engine, course[engine]["untouched"])
-
-
-def test_missing_one_over_m_loses_points_on_linear_backward_in_both(course):
-    nbg, ours = course["nbgrader"]["no_1_over_m"], course["ours"]["no_1_over_m"]
-    s_nbg, m = nbg["linear_backward"]
-    s_ours, m_ours = ours["linear_backward"]
-    assert m == m_ours == 2
-    assert s_nbg < m and s_ours < m
-    assert s_ours >= s_nbg  # partial credit per case vs. all-or-nothing per test cell
-    for q in ("linear_forward", "linear_activation_forward", "linear_activation_backward"):
-        assert nbg[q][0] == nbg[q][1] and ours[q][0] == ours[q][1], q  # nothing else lost
-    assert total(ours)[0] >= total(nbg)[0]
+        pairs = [sm for qs in course[engine].values() for sm in qs.values()]
+        assert any(s == m for s, m in pairs), engine
+        assert any(0 < s < m for s, m in pairs), engine
+        assert any(s == 0 for s, _ in pairs), engine
+    assert total(course["ours"]["alice", ASSIGNMENT])[0] == \
+        total(course["ours"]["alice", ASSIGNMENT])[1]
+    assert total(course["nbgrader"]["carol", ASSIGNMENT])[0] == 0
 
 
 @pytest.mark.parametrize("name", [p.parent.name

@@ -48,8 +48,8 @@ def test_solution_notebook_is_well_formed(path):
             assert not cell.get("outputs"), "outputs must be cleared in solutions/"
     for name in names:  # each graded function has its public check and a hidden test
         text = json.dumps(nb)
-        assert f'check(\\"{name}\\", {name})' in text
-        assert f'assert_check(\\"{name}\\", {name})' in text
+        assert f'grader.check(\\"{name}\\")' in text
+        assert f'nbgrader_points(\\"{name}\\", {name})' in text
 
 
 @pytest.mark.skipif(not ISOLATED, reason=WHY)
