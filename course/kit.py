@@ -39,6 +39,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from .release import body_lines, reference_bodies, reference_leaks  # one leak check
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The distribution's name (the wheel is ``backprop_coursekit-<version>-py3-none-any.whl``).
 DIST = "backprop-coursekit"
@@ -207,59 +209,6 @@ packages = ["coursekit", "coursekit.data"]
 [tool.setuptools.package-data]
 coursekit = ["cases/*.plain", "data/*.npz"]
 """
-
-
-def reference_bodies() -> dict:
-    """Qualified name -> body lines of every reference of a graded function: those of
-    ``course release``'s leak check (:func:`course.release._reference_bodies`, the
-    functions of ``course.nn`` named like a check), plus the references the checks
-    really call where they differ (``course.nn.gradcheck_api.gradient_check`` is not
-    ``course.nn.gradient_check``), with the same extraction."""
-    from autograder.checks import CHECKS
-
-    from . import nn
-    from .nn import chain_api, gradcheck_api
-    from .release import _reference_bodies
-
-    bodies = {f"course.nn.{n}": body for n, body in _reference_bodies().items()}
-    for mod in (chain_api, gradcheck_api):
-        for name in CHECKS:
-            func = getattr(mod, name, None)
-            if not callable(func) or getattr(nn, name, None) is func:
-                continue  # already among release's bodies
-            bodies[f"{mod.__name__}.{name}"] = body_lines(func)
-    return bodies
-
-
-def body_lines(func) -> list:
-    """The stripped lines of ``func``'s body that the leak check compares: docstrings,
-    comments, blank and short lines dropped (the extraction of ``course release``)."""
-    from .release import _meaningful
-
-    lines, in_doc = [], False
-    for line in inspect.getsource(func).splitlines()[1:]:
-        s = line.strip()
-        if s.startswith(('"""', "'''")):
-            if not (len(s) > 3 and s.endswith(('"""', "'''"))):
-                in_doc = not in_doc
-            continue
-        if not in_doc and _meaningful(s):
-            lines.append(s)
-    return lines
-
-
-def reference_leaks(text, bodies=None) -> list:
-    """The references (of :func:`reference_bodies`) of which ``text`` holds three
-    consecutive lines of the body, as in ``course release``'s leak check. Lines are
-    compared stripped, skipping the lines that check skips in bodies (blank, comments,
-    short ones), so that reformatting does not hide a copy."""
-    from .release import _meaningful
-
-    bodies = reference_bodies() if bodies is None else bodies
-    lines = [s for s in (ln.strip() for ln in text.splitlines()) if _meaningful(s)]
-    windows = {tuple(lines[k:k + 3]) for k in range(len(lines) - 2)}
-    return [f"three lines of {name}'s body" for name, body in sorted(bodies.items())
-            if any(tuple(body[j:j + 3]) in windows for j in range(len(body) - 2))]
 
 
 def _check_no_leaks(pkg: Path):

@@ -89,27 +89,76 @@ def _meaningful(line):
     return len(s) >= 6 and not s.startswith("#") and s not in ('"""', "'''", "pass")
 
 
-def _reference_bodies():
-    """Bodies (stripped lines, docstrings and comments dropped) of the reference
-    implementation of every graded function: each name with a check that ``course.nn``
-    also defines."""
+def body_lines(func):
+    """The stripped lines of ``func``'s body that the leak check compares: the signature,
+    docstrings, comments, blank and short lines dropped."""
+    lines, in_doc = [], False
+    for line in inspect.getsource(func).splitlines()[1:]:
+        s = line.strip()
+        if s.startswith(('"""', "'''")):
+            if not (len(s) > 3 and s.endswith(('"""', "'''"))):
+                in_doc = not in_doc
+            continue
+        if not in_doc and _meaningful(s):
+            lines.append(s)
+    return lines
+
+
+def _code_names(code):
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= _code_names(const)
+    return names
+
+
+def _callees(func):
+    """The functions of ``course.nn`` that ``func``'s code names: its globals, and the
+    attributes it names of the ``course.nn`` modules among them (``_gc.gradient_check``)."""
+    names = _code_names(func.__code__)
+    found = []
+    for name in sorted(names):
+        obj = func.__globals__.get(name)
+        if inspect.ismodule(obj) and obj.__name__.startswith("course.nn"):
+            found += [getattr(obj, a) for a in sorted(names) if hasattr(obj, a)]
+        else:
+            found.append(obj)
+    return [f for f in found if inspect.isfunction(f) and f.__module__.startswith("course.nn")]
+
+
+def reference_bodies():
+    """Qualified name -> body lines of every reference of a graded function, and of every
+    function of ``course.nn`` they call, transitively: graded references are often thin
+    wrappers (``L_model_backward`` calls ``model_backward``). The references are the
+    functions named like a check in ``course.nn`` and in the curriculum modules the checks
+    call (``chain_api``, ``gradcheck_api``: its ``gradient_check`` is not
+    ``course.nn.gradient_check``)."""
     from autograder.checks import CHECKS
     from course import nn
+    from course.nn import chain_api, gradcheck_api
 
-    bodies = {}
-    for name in sorted(n for n in CHECKS if callable(getattr(nn, n, None))):
-        src = inspect.getsource(getattr(nn, name))
-        lines, in_doc = [], False
-        for line in src.splitlines()[1:]:
-            s = line.strip()
-            if s.startswith(('"""', "'''")):
-                if not (len(s) > 3 and s.endswith(('"""', "'''"))):
-                    in_doc = not in_doc
-                continue
-            if not in_doc and _meaningful(s):
-                lines.append(s)
-        bodies[name] = lines
+    todo = [f for mod in (nn, chain_api, gradcheck_api) for name in sorted(CHECKS)
+            if inspect.isfunction(f := getattr(mod, name, None))]
+    bodies, seen = {}, set()
+    while todo:
+        func = todo.pop()
+        if func in seen:
+            continue
+        seen.add(func)
+        bodies[f"{func.__module__}.{func.__qualname__}"] = body_lines(func)
+        todo.extend(_callees(func))
     return bodies
+
+
+def reference_leaks(text, bodies=None):
+    """The references (of :func:`reference_bodies`) of which ``text`` holds three
+    consecutive body lines. Lines are compared stripped, skipping the lines skipped in
+    bodies (blank, comments, short ones), so that reformatting does not hide a copy."""
+    bodies = reference_bodies() if bodies is None else bodies
+    lines = [s for s in (ln.strip() for ln in text.splitlines()) if _meaningful(s)]
+    windows = {tuple(lines[k:k + 3]) for k in range(len(lines) - 2)}
+    return [f"three lines of {name}'s body" for name, body in sorted(bodies.items())
+            if any(tuple(body[j:j + 3]) in windows for j in range(len(body) - 2))]
 
 
 def leaks(solution, released):
@@ -129,7 +178,7 @@ def leaks(solution, released):
         secret += [s for s in hidden if _meaningful(s)]
         shown |= {ln.strip() for ln in text.splitlines()} - hidden
     secret = {s for s in secret if s not in shown}
-    bodies = _reference_bodies()
+    bodies = reference_bodies()
     for i, cell in enumerate(released["cells"]):
         text = _source(cell)
         lines = [ln.strip() for ln in text.splitlines()]
@@ -139,12 +188,7 @@ def leaks(solution, released):
         for s in lines:
             if s in secret:
                 problems.append(f"cell {i + 1}: solution or hidden-test line {s!r}")
-        for name, body in bodies.items():
-            for j in range(len(body) - 2):
-                window = body[j : j + 3]
-                for k in range(len(lines) - 2):
-                    if lines[k : k + 3] == window:
-                        problems.append(f"cell {i + 1}: three lines of course.nn.{name}'s body")
+        problems += [f"cell {i + 1}: {leak}" for leak in reference_leaks(text, bodies)]
     return problems
 
 

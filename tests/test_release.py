@@ -81,7 +81,24 @@ def test_leak_check_catches_markers_lines_hidden_tests_and_reference_bodies():
     from course.nn import layers
 
     rel["cells"][1]["source"] = inspect.getsource(layers.linear_backward)
-    assert any("course.nn.linear_backward" in p for p in leaks(as_dict(nb), rel))
+    assert any("course.nn.layers.linear_backward" in p for p in leaks(as_dict(nb), rel))
+
+
+def test_leak_check_follows_thin_wrappers_into_what_they_call():
+    """L_model_backward only calls model_backward, and the gradient_check the checks call
+    (gradcheck_api's) only calls ``_gc.gradient_check``: the callees' bodies count too."""
+    from course.nn import gradcheck, model
+    from course.release import reference_bodies, reference_leaks
+
+    bodies = reference_bodies()
+    assert len(bodies["course.nn.model.L_model_backward"]) < 3  # wrappers
+    assert len(bodies["course.nn.gradcheck_api.gradient_check"]) < 3
+    for func in (model.model_backward, gradcheck.model_numerical_gradients):
+        name = f"{func.__module__}.{func.__qualname__}"
+        assert reference_leaks(inspect.getsource(func), bodies) != [], name
+        # reformatting does not hide a copy
+        spread = "\n\n# pasted\n".join(inspect.getsource(func).splitlines())
+        assert f"three lines of {name}'s body" in reference_leaks(spread, bodies)
 
 
 def test_formula_shown_in_the_text_is_not_a_leak():
