@@ -49,8 +49,9 @@ def _gradient_checks(X, labels, seed):
 def run(out="out", epochs=60, seed=0, stream=None, root=None):
     """Run the demo, print its report to ``stream`` (stdout) and write under ``out``.
 
-    Steps, in order: (1) the student release from ``solutions/``, with its leak check;
-    (2) ``course grade`` on the bundled sample submissions: the grade table, the feedback
+    Steps, in order: (1) the student release from ``solutions/``, with its leak check,
+    and the student kit (the wheel students install instead of the reference); (2)
+    ``course grade`` on the bundled sample submissions: the grade table, the feedback
     pages and the class summary; (3) the reference engine at work (gradient checks,
     training, figures).
 
@@ -73,6 +74,7 @@ def run(out="out", epochs=60, seed=0, stream=None, root=None):
     ok = True
     if (root / "solutions").is_dir():
         ok &= _release(root, out, say)
+        ok &= _kit(out, say)
         ok &= _grade_samples(root, out, say, stream)
     else:
         say(f"(no solutions/ in {root}: release and grading skipped)\n")
@@ -97,6 +99,22 @@ def _release(root, out, say):
     say(f"   {len(written)} notebooks, no leaks, {time.perf_counter() - t0:.1f} s; the committed "
         f"assignments/ is {'STALE: ' + '; '.join(stale) if stale else 'up to date'}\n")
     return not stale
+
+
+def _kit(out, say):
+    """Step 1b: the student kit, ``backprop-coursekit`` (no reference inside)."""
+    from .kit import KitError, build
+
+    t0 = time.perf_counter()
+    try:
+        whl = build(out / "kit")
+    except KitError as err:
+        say(f"   FAILED: the student kit: {err}\n")
+        return False
+    say(f"   student kit {out / 'kit' / whl.name} "
+        f"({whl.stat().st_size / 1024:.0f} KiB, {time.perf_counter() - t0:.1f} s, no "
+        f"reference inside): students run `pip install {whl.name}`\n")
+    return True
 
 
 def _grade_samples(root, out, say, stream):

@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+from importlib.metadata import version
 
 import pytest
 
@@ -41,7 +42,11 @@ def test_demo_trains_checks_and_saves_plots(tmp_path):
     assert (grades / "grades.json").exists() and (grades / "grades.csv").exists()
     assert (grades / "summary.html").exists()
     assert list((grades / "feedback").glob("*/alice.html"))
-    assert list((tmp_path / "assignments").glob("*/*.ipynb"))
+    assert len(list((tmp_path / "assignments").glob("*/*.ipynb"))) == 5
+    # the student kit, built next to the release
+    assert [p.name for p in (tmp_path / "kit").glob("*.whl")] == [
+        f"backprop_coursekit-{version('backprop-course')}-py3-none-any.whl"]
+    assert "student kit" in report and "pip install backprop_coursekit" in report
     for name in ["cost.png", "gradient_norms.png", "activations.png", "graph.png",
                  "flower_boundary.png", "digits_test.png", "ce_vs_mse.png"]:
         png = tmp_path / name
