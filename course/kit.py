@@ -60,14 +60,19 @@ class KitError(RuntimeError):
 # --------------------------------------------------------------------------- wheels
 def build_wheel(src, out, error=RuntimeError) -> Path:
     """Build the wheel of the project in the folder ``src`` into ``out`` with
-    ``pip wheel --no-deps --no-build-isolation`` (setuptools, already installed: no
-    network); return its path. ``src`` should be a temporary copy, so that no ``build/``
-    folder lands in the repository. Raises ``error`` when pip fails."""
+    ``pip wheel --no-deps``, with ``--no-build-isolation`` when setuptools is installed
+    here (no network needed; Python 3.12's venvs no longer ship it, and then pip fetches
+    it into an isolated build environment); return its path. ``src`` should be a
+    temporary copy, so that no ``build/`` folder lands in the repository. Raises
+    ``error`` when pip fails."""
+    import importlib.util
+
     src, out = Path(src), Path(out)
     before = set(out.glob("*.whl"))
-    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                        "--no-build-isolation", "-q", "-w", str(out), str(src)],
-                       capture_output=True, text=True)
+    isolation = [] if importlib.util.find_spec("setuptools") is None else [
+        "--no-build-isolation"]
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation,
+                        "-q", "-w", str(out), str(src)], capture_output=True, text=True)
     if p.returncode != 0:
         raise error(f"building the wheel failed:\n{(p.stdout + p.stderr)[-3000:]}")
     wheels = sorted(set(out.glob("*.whl")) - before) or sorted(out.glob("*.whl"))
