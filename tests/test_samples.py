@@ -37,7 +37,15 @@ def by_name(row):
     return {q["name"]: q for q in row["questions"]}
 
 
-@pytest.mark.parametrize("assignment", ["03_one_layer_at_a_time", "04_deep_networks"])
+ASSIGNMENTS = ["01_chain_rule_and_graphs", "02_activations_and_outputs",
+               "03_one_layer_at_a_time", "04_deep_networks", "05_gradient_checking"]
+
+
+def test_every_student_submitted_every_assignment(rows):
+    assert set(rows) == {(s, a) for s in ("alice", "bob", "carol", "dave") for a in ASSIGNMENTS}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_alice_full_marks_carol_zero(rows, assignment):
     alice, carol = rows["alice", assignment], rows["carol", assignment]
     assert alice["score"] == alice["max_score"] > 0 and alice["error"] is None
@@ -57,6 +65,33 @@ def test_bob_loses_points_with_the_right_diagnoses(rows):
     assert bob4["update_parameters"]["score"] == bob4["update_parameters"]["max_score"]
 
 
+#: assignment -> the questions bob gets partly wrong -> a diagnosis each must include
+BOB = {
+    "01_chain_rule_and_graphs": {"problem2_partials": {"exp_inner"},
+                                 "max_gate_backward": {"tie_dropped"},
+                                 "average_gradients": {"missing_1_over_n"}},
+    "02_activations_and_outputs": {"softplus_forward": {"unstable_overflow"},
+                                   "leaky_relu_backward": {"ignored_alpha"}},
+    # the one-sided difference is in numerical_gradient (no check of its own): both
+    # graded functions that call it lose points for it
+    "05_gradient_checking": {"relative_error": {"zero_division"},
+                             "vector_to_params": {"key_order"},
+                             "numerical_gradients": {"one_sided"},
+                             "gradient_check": {"one_sided"}},
+}
+
+
+@pytest.mark.parametrize("assignment", sorted(BOB))
+def test_bob_partial_credit_on_his_mistakes_only(rows, assignment):
+    per = by_name(rows["bob", assignment])
+    for name, q in per.items():
+        if name in BOB[assignment]:
+            assert 0 < q["score"] < q["max_score"], (name, q["score"])
+            assert BOB[assignment][name] <= set(q["diagnoses"]), (name, q["diagnoses"])
+        else:
+            assert q["score"] == q["max_score"], (name, q["score"], q["feedback"][:2])
+
+
 def test_dave_broken_file_and_syntax_error(rows):
     broken = rows["dave", "03_one_layer_at_a_time"]
     assert broken["status"] == "error" and "not valid JSON" in broken["error"]
@@ -66,3 +101,26 @@ def test_dave_broken_file_and_syntax_error(rows):
     assert per["update_parameters"]["score"] == 0
     assert per["L_model_backward"]["score"] == per["L_model_backward"]["max_score"]
     assert any("SyntaxError" in c["error"] for c in syntax["cells"])
+
+
+#: assignment -> (dave's function that scores 0, its status code, a cell error or None)
+DAVE = {
+    "01_chain_rule_and_graphs": ("relu_layer_backward", "raised", None),
+    "02_activations_and_outputs": ("softmax_backward", "missing", None),
+    "05_gradient_checking": ("gradient_check", "missing",
+                             "ModuleNotFoundError: No module named 'my_utils'"),
+}
+
+
+@pytest.mark.parametrize("assignment", sorted(DAVE))
+def test_dave_loses_one_function_only(rows, assignment):
+    name, code, cell_error = DAVE[assignment]
+    row = rows["dave", assignment]
+    assert row["status"] == "graded" and row["error"] is None
+    per = by_name(row)
+    assert per[name]["score"] == 0 and code in per[name]["diagnoses"]
+    for other, q in per.items():
+        if other != name:
+            assert q["score"] == q["max_score"], (other, q["score"])
+    if cell_error:
+        assert any(cell_error in (c["error"] or "") for c in row["cells"])
