@@ -163,9 +163,17 @@ class _Withhold:
                 self.blocked.append(fullname)
             raise ImportError(
                 f"{fullname} is not available while your notebook is graded: "
-                "graded functions must be your own code"
+                "graded functions must be your own code", name=fullname
             )
         return None
+
+
+def _expected_failure(stmt, exc):
+    """Whether a kept statement failed only because of what grading leaves out: an
+    import of a withheld package, or an assignment reading a name that was dropped."""
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return isinstance(exc, ImportError) and (exc.name or "").partition(".")[0] in WITHHELD
+    return isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(exc, NameError)
 
 
 def _one_line(exc):
@@ -274,12 +282,23 @@ def run_task(task, emit, mode="definitions"):
         if i in skip:
             continue
         module, kept, dropped, error = filter_source(source, mode)
-        try:
-            code = compile(module, f"<cell {i + 1}>", "exec")
-            with np.errstate(all="ignore"):
-                exec(code, ns)
-        except BaseException as exc:  # SystemExit, KeyboardInterrupt included
-            error = error or _one_line(exc) + _where(exc)
+        # "all" runs the cell as a kernel would: it stops at the first error. In
+        # "definitions" mode each kept statement runs on its own, so one that fails does
+        # not lose the definitions after it; and two failures are expected, not errors:
+        # importing a withheld helper (the notebook's `from coursekit import ...`) and
+        # a cheap assignment that reads a name whose statement was left out.
+        parts = [module] if mode == "all" else [
+            ast.Module(body=[stmt], type_ignores=[]) for stmt in module.body]
+        for part in parts:
+            try:
+                code = compile(part, f"<cell {i + 1}>", "exec")
+                with np.errstate(all="ignore"):
+                    exec(code, ns)
+            except BaseException as exc:  # SystemExit, KeyboardInterrupt included
+                if mode != "all" and _expected_failure(part.body[0], exc):
+                    kept, dropped = kept - 1, dropped + 1
+                    continue
+                error = error or _one_line(exc) + _where(exc)
         emit({"event": "cell", "i": i, "phase": "done", "error": error,
               "kept": kept, "dropped": dropped})
     q0, k0 = task.get("start", (0, 0))

@@ -360,7 +360,9 @@ def test_check_cells_and_helper_imports_are_not_penalised(tmp_path):
                                   names=SOME))
     ok = rows["helpers"]
     assert ok["score"] == ok["max_score"] and ok["error"] is None
-    assert any("not available while your notebook is graded" in c["error"] for c in ok["cells"])
+    # the helper imports and what reads them (X, y = data.digits()) fail quietly: an
+    # honest student's feedback lists no cell error
+    assert not any(c["error"] for c in ok["cells"]), ok["cells"]
     assert rows["sneaky"]["score"] == 0
     assert "from course import nn" in rows["sneaky"]["error"]
 

@@ -56,6 +56,28 @@ def test_syntax_error_keeps_the_definitions_that_parse():
     assert [s.name for s in module.body if isinstance(s, ast.FunctionDef)] == ["good", "also"]
 
 
+def test_definitions_mode_expects_what_grading_leaves_out():
+    """A notebook's helper import and an assignment that reads a dropped name are not
+    errors in definitions mode; a real error is, and it does not lose the definitions
+    after it in the same cell."""
+    cells = ["import numpy as np\nfrom coursekit import grader, plots\n",
+             "X = np.ones(3)\nn = X.shape[0] * 2\ndef f(a):\n    return a + 1\n",
+             "from my_utils import timer\ndef g(a):\n    return a * 3\n",
+             "SCALE = 2\nTOTAL = SCALE * undefined_name + 1\ndef h(a):\n    return a * SCALE\n"]
+    task = {"cells": cells, "mode": "definitions",
+            "questions": [{"name": n, "cases": [{"args": (2.0,), "kwargs": {}}]}
+                          for n in ("f", "g", "h")]}
+    events = in_process(task)
+    done = {e["i"]: e for e in events if e["event"] == "cell" and e["phase"] == "done"}
+    assert done[0]["error"] is None and done[0]["dropped"] == 1  # the coursekit import
+    assert done[1]["error"] is None  # n = X.shape...: X was left out
+    assert "No module named 'my_utils'" in done[2]["error"]  # a real problem, reported
+    assert done[3]["error"] is None
+    values = [e["outcome"]["value"] for e in events if e["event"] == "case"]
+    assert values == [3.0, 6.0, 4.0]  # f, then g despite the failed import, then h
+    assert {"event": "imports", "blocked": ["coursekit"]} in events
+
+
 def test_events_in_process():
     task = {"cells": ["def f(a):\n    return a * 2\n", "raise ValueError('boom')\n",
                       "import course.nn\n"],
