@@ -384,13 +384,20 @@ def _get(name):
 
 # --------------------------------------------------------------------------- reports
 class Report:
-    """The result of :func:`check`: ``score``, ``max_score``, ``results`` (CaseResults)."""
+    """The result of :func:`check`: ``score`` out of ``max_score``, the question's points
+    (``CHECKS[name].points``, as in the assignment and in ``course grade``), earned in the
+    same share as the public cases' points; ``results`` holds the cases' own
+    :class:`CaseResult` (case points, unscaled). Without ``points`` the scores are the
+    cases' points summed."""
 
-    def __init__(self, name, results):
+    def __init__(self, name, results, points=None):
         self.name = name
         self.results = list(results)
-        self.score = round(sum(r.score for r in self.results), 10)
-        self.max_score = round(sum(r.max_score for r in self.results), 10)
+        earned = sum(r.score for r in self.results)
+        total = sum(r.max_score for r in self.results)
+        self._scale = points / total if points is not None and total else 1.0
+        self.score = round(earned * self._scale, 10)
+        self.max_score = round(total * self._scale, 10)
 
     @property
     def passed(self):
@@ -400,12 +407,16 @@ class Report:
     def diagnoses(self):
         return list(dict.fromkeys(c for r in self.results for c in r.diagnoses))
 
+    def _points(self, r):
+        return f"{r.score * self._scale:.3g} / {r.max_score * self._scale:.3g}"
+
     def __str__(self):
         verdict = "all checks passed" if self.passed else "some checks failed"
-        lines = [f"{self.name}: {self.score:g} / {self.max_score:g} points ({verdict})"]
+        lines = [f"{self.name}: {self.score:.3g} / {self.max_score:g} points on the public "
+                 f"cases ({verdict})"]
         for r in self.results:
             mark = "PASS" if r.passed else "FAIL"
-            lines.append(f"  [{mark}] {r.label}: {r.score:g} / {r.max_score:g}")
+            lines.append(f"  [{mark}] {r.label}: {self._points(r)}")
             lines.extend(f"      - {f}" for f in r.feedback)
         return "\n".join(lines)
 
@@ -419,11 +430,12 @@ class Report:
             fb = "".join(f"<li>{html.escape(f)}</li>" for f in r.feedback)
             rows.append(
                 f"<tr><td>{mark}</td><td>{html.escape(r.label)}</td>"
-                f"<td>{r.score:g} / {r.max_score:g}</td><td><ul>{fb}</ul></td></tr>"
+                f"<td>{self._points(r)}</td><td><ul>{fb}</ul></td></tr>"
             )
         return (
-            f"<div><b style='color:{color}'>{html.escape(self.name)}: {self.score:g} / "
-            f"{self.max_score:g} points</b><table>{''.join(rows)}</table></div>"
+            f"<div><b style='color:{color}'>{html.escape(self.name)}: {self.score:.3g} / "
+            f"{self.max_score:g} points on the public cases</b>"
+            f"<table>{''.join(rows)}</table></div>"
         )
 
 
@@ -434,7 +446,7 @@ def check(name: str, func, seed: int = PUBLIC_SEED) -> Report:
     """
     c = _get(name)
     cases = c.cases(seed, hidden=False)
-    return Report(name, [c.judge(case, run_case(func, case)) for case in cases])
+    return Report(name, [c.judge(case, run_case(func, case)) for case in cases], c.points)
 
 
 def assert_check(name: str, func, seed: int = PUBLIC_SEED) -> Report:

@@ -294,14 +294,17 @@ def test_feedback_names_array_shapes_and_first_difference():
 def test_check_report_and_assert_check():
     report = check("relu_forward", nn.relu_forward)
     assert isinstance(report, Report) and report.passed
-    assert report.score == report.max_score == 3
-    assert "3 / 3" in str(report) and "<table>" in report._repr_html_()
+    # scored in the question's points (as in the assignment), three cases of a third each
+    assert report.score == report.max_score == CHECKS["relu_forward"].points == 1
+    assert [(r.score, r.max_score) for r in report.results] == [(1.0, 1.0)] * 3
+    assert "1 / 1 points on the public cases" in str(report)
+    assert "0.333 / 0.333" in str(report) and "<table>" in report._repr_html_()
     assert assert_check("relu_forward", nn.relu_forward).passed
 
     def bad(Z):
         return np.maximum(Z, 0.5), Z
 
-    with pytest.raises(AssertionError, match="relu_forward: 0.75 / 3"):
+    with pytest.raises(AssertionError, match="relu_forward: 0.25 / 1 points on the public cases"):
         assert_check("relu_forward", bad)
     def evil(Z):
         raise ValueError("<script>")

@@ -168,7 +168,7 @@ def test_freeze_and_thaw_judge_like_the_live_checks():
         live = check(name, func)
         frozen = [thawed[name].judge(c, run_case(func, c)) for c in thawed[name].cases()]
         assert [r.feedback for r in live.results] == [r.feedback for r in frozen]
-        assert live.score == round(sum(r.score for r in frozen), 10)
+        assert [r.score for r in live.results] == [r.score for r in frozen]
     assert "forgot_biases" in check("count_parameters", count_parameters).diagnoses
     with pytest.raises(ValueError, match="only the public cases"):
         thawed["linear_backward"].cases(seed=7, hidden=True)

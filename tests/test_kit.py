@@ -496,7 +496,8 @@ def test_graded_code_cannot_import_coursekit():
 
     task = {"cells": ["from coursekit import registry\n", "import coursekit.judge\n",
                       "def f():\n    return 1\n"],
-            "questions": [{"name": "f", "cases": [{"args": (), "kwargs": {}}]}]}
+            "questions": [{"name": "f", "cases": [{"args": (), "kwargs": {}}]}],
+            "mode": "all"}  # as a kernel runs them (definitions mode skips them quietly)
     events = in_process(task)
     cells = [e for e in events if e["event"] == "cell"]
     assert all("not available while your notebook is graded" in cells[i]["error"]
