@@ -58,19 +58,29 @@ class KitError(RuntimeError):
 
 
 # --------------------------------------------------------------------------- wheels
+def _can_build_wheels() -> bool:
+    """Whether setuptools here can build a wheel without a build environment."""
+    import importlib.util
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(x) for x in version("setuptools").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
+
+
 def build_wheel(src, out, error=RuntimeError) -> Path:
     """Build the wheel of the project in the folder ``src`` into ``out`` with
-    ``pip wheel --no-deps``, with ``--no-build-isolation`` when setuptools is installed
-    here (no network needed; Python 3.12's venvs no longer ship it, and then pip fetches
-    it into an isolated build environment); return its path. ``src`` should be a
-    temporary copy, so that no ``build/`` folder lands in the repository. Raises
-    ``error`` when pip fails."""
-    import importlib.util
-
+    ``pip wheel --no-deps``; return its path. With ``--no-build-isolation`` (no network
+    needed) when this environment can build wheels itself: setuptools 70.1 or newer
+    (``bdist_wheel`` built in), or an older one with the ``wheel`` package. A fresh
+    venv's setuptools (65 on Python 3.11, none on 3.12) cannot, and then pip fetches a
+    build backend into an isolated environment. ``src`` should be a temporary copy, so
+    that no ``build/`` folder lands in the repository. Raises ``error`` when pip fails."""
     src, out = Path(src), Path(out)
     before = set(out.glob("*.whl"))
-    isolation = [] if importlib.util.find_spec("setuptools") is None else [
-        "--no-build-isolation"]
+    isolation = ["--no-build-isolation"] if _can_build_wheels() else []
     p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation,
                         "-q", "-w", str(out), str(src)], capture_output=True, text=True)
     if p.returncode != 0:
