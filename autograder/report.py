@@ -211,16 +211,35 @@ def write_summary(summary, folder):
 def format_table(rows):
     """The grade table printed at the end of ``course grade``.
 
-    Questions are numbered ``Q1, Q2, ...`` with a legend underneath, so that the
-    table stays narrow however many functions an assignment grades.
+    One table per assignment, in the order the assignments first appear, each with its
+    own questions numbered ``Q1, Q2, ...`` and a legend underneath, so that the table
+    stays narrow however many functions an assignment grades and however many
+    assignments a batch holds.
     """
+    groups = {}
+    for r in rows:
+        groups.setdefault(r["assignment"], []).append(r)
+    if len(groups) <= 1:
+        return _assignment_table(rows)
+    blocks = [f"{assignment} ({len(group)} submission{'s' * (len(group) != 1)})\n"
+              + _assignment_table(group, show_assignment=False)
+              for assignment, group in groups.items()]
+    return "\n\n".join(blocks)
+
+
+def _assignment_table(rows, show_assignment=True):
     names = _question_names(rows)
     w_student = max([len("student"), *(len(r["student"]) for r in rows)])
     w_assign = max([len("assignment"), *(len(r["assignment"]) for r in rows)])
     cols = [f"Q{j + 1}" for j in range(len(names))]
     width = max([4, *(len(c) for c in cols)])
-    head = (f"{'student':<{w_student}}  {'assignment':<{w_assign}}  {'score':>11}  "
-            + " ".join(f"{c:>{width}}" for c in cols))
+
+    def left(student, assignment):
+        text = f"{student:<{w_student}}  "
+        return text + (f"{assignment:<{w_assign}}  " if show_assignment else "")
+
+    head = left("student", "assignment") + f"{'score':>11}  " + " ".join(
+        f"{c:>{width}}" for c in cols)
     lines = [head.rstrip(), "-" * len(head.rstrip())]
     for r in rows:
         per = {q["name"]: q for q in r["questions"]}
@@ -230,8 +249,7 @@ def format_table(rows):
             mark = "" if q is None else _fmt(q["score"])
             cells.append(f"{mark:>{width}}")
         total = f"{_fmt(r['score'])}/{_fmt(r['max_score'])}"
-        line = f"{r['student']:<{w_student}}  {r['assignment']:<{w_assign}}  {total:>11}  "
-        line += " ".join(cells)
+        line = left(r["student"], r["assignment"]) + f"{total:>11}  " + " ".join(cells)
         if r["status"] != "graded" or r.get("error"):
             line += f"   ! {r.get('error') or r['status']}"
         lines.append(line.rstrip())
