@@ -145,11 +145,26 @@ def summarize(rows):
     -------
     dict
         ``{"submissions", "graded", "errors", "mean_score", "max_score", "questions":
-        [{"name", "max_score", "mean", "full", "partial", "zero", "histogram",
-        "mistakes": {diagnosis: number of students}}]}``; the histogram counts scores
-        in ten bins of the question's maximum (the last bin holds full marks).
+        [{"name", "assignment", "max_score", "mean", "full", "partial", "zero",
+        "histogram", "mistakes": {diagnosis: number of students}}], "assignments":
+        [{"name", "submissions", "graded", "mean_score", "max_score"}]}``; the histogram
+        counts scores in ten bins of the question's maximum (the last bin holds full
+        marks). The top-level mean is over every row; with several assignments, read
+        theirs.
     """
     graded = [r for r in rows if r["status"] == "graded"]
+    owner = {}
+    for r in rows:
+        for q in r["questions"]:
+            owner.setdefault(q["name"], r["assignment"])
+    per_assignment = {}
+    for r in rows:
+        per_assignment.setdefault(r["assignment"], []).append(r)
+    assignments = [{
+        "name": a, "submissions": len(group),
+        "graded": sum(r["status"] == "graded" for r in group),
+        "mean_score": sum(r["score"] for r in group) / len(group),
+        "max_score": max(r["max_score"] for r in group)} for a, group in per_assignment.items()]
     qs = []
     for name in _question_names(rows):
         scores, maxes, mistakes = [], [], Counter()
@@ -164,7 +179,7 @@ def summarize(rows):
         for s in scores:
             hist[min(int(10 * s / top), 9) if top else 0] += 1
         qs.append({
-            "name": name, "max_score": top,
+            "name": name, "assignment": owner[name], "max_score": top,
             "mean": sum(scores) / len(scores) if scores else 0.0,
             "full": sum(s >= top - 1e-9 for s in scores) if top else 0,
             "partial": sum(1e-9 < s < top - 1e-9 for s in scores),
@@ -176,7 +191,7 @@ def summarize(rows):
         "submissions": len(rows), "graded": len(graded), "errors": len(rows) - len(graded),
         "mean_score": sum(r["score"] for r in rows) / len(rows) if rows else 0.0,
         "max_score": max((r["max_score"] for r in rows), default=0.0),
-        "questions": qs,
+        "questions": qs, "assignments": assignments,
     }
 
 
@@ -191,15 +206,19 @@ def write_summary(summary, folder):
              f"<title>Class summary</title><style>{_CSS}</style></head><body>",
              "<h1>Class summary</h1>",
              f"<p>{summary['submissions']} submissions, {summary['graded']} graded, "
-             f"{summary['errors']} with errors; mean score {summary['mean_score']:.2f} / "
-             f"{_fmt(summary['max_score'])}.</p>",
-             "<table><tr><th>question</th><th>mean</th><th>full</th><th>partial</th>"
+             f"{summary['errors']} with errors.</p><ul>",
+             *(f"<li><b>{e(a['name'])}</b>: {a['submissions']} submissions, {a['graded']} "
+               f"graded, mean score {a['mean_score']:.2f} / {_fmt(a['max_score'])}</li>"
+               for a in summary.get("assignments", ())),
+             "</ul><table><tr><th>assignment</th><th>question</th><th>mean</th>"
+             "<th>full</th><th>partial</th>"
              "<th>zero</th><th>distribution (0 to full, 10 bins)</th>"
              "<th>mistakes (students)</th></tr>"]
     for q in summary["questions"]:
         bars = " ".join(str(h) for h in q["histogram"])
         mistakes = ", ".join(f"{e(k)}: {v}" for k, v in q["mistakes"].items()) or "none"
-        parts.append(f"<tr><td><code>{e(q['name'])}</code></td><td>{q['mean']:.2f} / "
+        parts.append(f"<tr><td>{e(q.get('assignment', ''))}</td>"
+                     f"<td><code>{e(q['name'])}</code></td><td>{q['mean']:.2f} / "
                      f"{_fmt(q['max_score'])}</td><td>{q['full']}</td><td>{q['partial']}</td>"
                      f"<td>{q['zero']}</td><td><code>{bars}</code></td><td>{mistakes}</td></tr>")
     parts.append("</table></body></html>")

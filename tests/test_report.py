@@ -72,3 +72,19 @@ def test_summary_counts_full_partial_zero_and_mistakes():
     assert (lb["full"], lb["partial"], lb["zero"]) == (1, 1, 0)
     assert lb["mistakes"] == {"missing_1_over_m": 1}
     assert sum(lb["histogram"]) == 2 and lb["histogram"][-1] == 1
+
+
+def test_summary_per_assignment(tmp_path):
+    summary = report.summarize(ROWS)
+    assert summary["assignments"] == [
+        {"name": "03_layers", "submissions": 2, "graded": 2, "mean_score": 2.415,
+         "max_score": 3},
+        {"name": "05_gradcheck", "submissions": 2, "graded": 1, "mean_score": 0.5,
+         "max_score": 1}]
+    assert {q["name"]: q["assignment"] for q in summary["questions"]} == {
+        "linear_forward": "03_layers", "linear_backward": "03_layers",
+        "relative_error": "05_gradcheck"}
+    _, page = report.write_summary(summary, tmp_path)
+    text = page.read_text()
+    assert "<b>03_layers</b>: 2 submissions, 2 graded, mean score 2.42 / 3" in text
+    assert "<b>05_gradcheck</b>: 2 submissions, 1 graded, mean score 0.50 / 1" in text
