@@ -88,16 +88,14 @@ def nbgrader_identity(cwd=None, environ=None):
 
     nbgrader sets ``NBGRADER_EXECUTION=autograde`` and executes the notebook in its
     ``<autograded>/<student>/<assignment>/`` folder (the layout ``course grade`` reads
-    from ``submitted/``). The assignment must be one of ours.
+    from ``submitted/``).
     """
-    from .assignments import ASSIGNMENTS
-
     environ = os.environ if environ is None else environ
     if environ.get("NBGRADER_EXECUTION") != "autograde":
         return None
     here = Path(os.getcwd() if cwd is None else cwd)
     student, assignment = here.parent.name, here.name
-    if not student or assignment not in ASSIGNMENTS:
+    if not student or not assignment:
         return None
     return student, assignment
 

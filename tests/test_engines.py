@@ -83,7 +83,8 @@ def test_nbgrader_identity_only_under_autograde(tmp_path):
     assert nbgrader_identity(where, auto) == ("bob", ASSIGNMENT)
     assert nbgrader_identity(where, {}) is None  # a notebook run by hand
     assert nbgrader_identity(where, {"NBGRADER_EXECUTION": "validate"}) is None
-    assert nbgrader_identity(tmp_path / "bob" / "not_ours", auto) is None
+    assert nbgrader_identity(tmp_path / "bob" / "any_name", auto) == ("bob", "any_name")
+    assert nbgrader_identity("/", auto) is None
 
 
 @pytest.mark.parametrize("policy", ["student", "assignment", None])
