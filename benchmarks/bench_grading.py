@@ -8,15 +8,18 @@ What it does, in a temporary directory:
 
 1. generates one assignment: a source notebook with one solution cell per graded
    function (the correct code of ``tests/fixtures/student_correct.py`` between nbgrader's
-   ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers) and after each one an
-   autograded test cell ``assert_check("<name>", <name>)`` worth the check's points;
+   ``### BEGIN SOLUTION`` / ``### END SOLUTION`` markers), a locked cell with the
+   fixture's helpers, and after each function an autograded test cell
+   ``nbgrader_points("<name>", <name>)`` worth the check's points, as in the course's
+   notebooks (its value is nbgrader's partial credit);
    ``nbgrader generate_assignment`` makes the release, and ``--n`` submissions are
    written from it: honest ones (the full solution) and, every fifth, one with a
    classic mistake;
 2. nbgrader: a course directory with a sqlite gradebook; ``nbgrader autograde
    <assignment> --force`` grades the whole batch; scores come from the gradebook;
-3. otter: OK-format tests that call the same ``assert_check``, ``otter generate``
-   builds ``autograder.zip``, and ``otter run -a autograder.zip`` grades each
+3. otter: the course's OK-format tests (``course.otter.test_spec``: each check case in
+   parts that add up to its partial credit), ``otter generate`` builds
+   ``autograder.zip``, and ``otter run -a autograder.zip`` grades each
    submission (it takes one submission per call; the times are summed);
 4. ``course grade submitted --quiet --jobs 1`` and ``--jobs 2`` as subprocesses
    (wall clock including start-up and reports);
@@ -26,8 +29,8 @@ Engines run one after the other within each round (``course grade`` ``--repeat``
 median); ``--rounds`` repeats the round and the median is reported. It prints a
 markdown table: seconds per submission, the throughput ratios, and the score
 agreement (honest submissions must get full marks from all three; mistaken ones are
-listed per engine: nbgrader and otter grade each test cell all-or-nothing, ``course
-grade`` gives partial credit per case), then where ``course grade``'s time goes.
+listed per engine: nbgrader scores the same cases as ``course grade``, otter draws its
+hidden cases once per assignment), then where ``course grade``'s time goes.
 """
 
 from __future__ import annotations
@@ -117,6 +120,14 @@ def points():
     return {name: float(c.points) for name, c in CHECKS.items()}
 
 
+def helper_source():
+    """The fixture's functions without a check (``model_cost``, which the gradient
+    checking functions call): one locked cell of the notebook, given to students."""
+    pts = points()
+    return "\n\n".join(src.rstrip() for name, (src, _, _) in functions().items()
+                         if name not in pts) + "\n"
+
+
 def graded_functions():
     """The fixture's functions that have a check (the assignment's questions)."""
     pts = points()
@@ -136,9 +147,12 @@ def plan(n):
 # ------------------------------------------------------------------------- the assignment
 
 def test_source(name, hidden):
-    """An autograded test cell. Hidden: nbgrader strips it from the release and restores
-    it at autograde, so submissions never import ``autograder`` (see ``--visible``)."""
-    body = f'from autograder.checks import assert_check\nassert_check("{name}", {name})'
+    """An autograded test cell, as in the course's notebooks: its value is the question's
+    score on the same cases as ``course grade`` (nbgrader's partial credit). Hidden:
+    nbgrader strips it from the release and restores it at autograde, so submissions
+    never import ``autograder`` (see ``--visible``)."""
+    body = (f'from autograder.engines import nbgrader_points\n'
+            f'nbgrader_points("{name}", {name})')
     return f"### BEGIN HIDDEN TESTS\n{body}\n### END HIDDEN TESTS" if hidden else body
 
 
@@ -156,7 +170,8 @@ def source_notebook(path, funcs, pts):
 
     cells = [new_markdown_cell("# Backpropagation, the whole graded API",
                                metadata=meta("intro", locked=True)),
-             new_code_cell("import numpy as np", metadata=meta("imports", locked=True))]
+             new_code_cell("import numpy as np", metadata=meta("imports", locked=True)),
+             new_code_cell(helper_source(), metadata=meta("helpers", locked=True))]
     for name, (_, header, body) in funcs.items():
         indent = body[0][:len(body[0]) - len(body[0].lstrip())]
         src = "\n".join([*header, f"{indent}### BEGIN SOLUTION", *body,
@@ -228,16 +243,15 @@ def nbgrader_scores(course, subs):
 
 
 def setup_otter(root, funcs, pts, log):
-    """OK-format tests calling ``assert_check``, zipped by ``otter generate``."""
+    """The course's otter tests (``course.otter.test_spec``: each check case split into
+    parts that add up to its partial credit), zipped by ``otter generate``."""
+    from course.otter import test_spec
+
     tests = root / "tests"
     tests.mkdir(parents=True)
     for name in funcs:
-        code = (">>> from autograder.checks import assert_check\n"
-                f'>>> _ = assert_check("{name}", {name})\n')
-        test = {"name": name, "points": pts[name], "suites": [{
-            "cases": [{"code": code, "hidden": False, "locked": False}],
-            "scored": True, "setup": "", "teardown": "", "type": "doctest"}]}
-        (tests / f"{name}.py").write_text(f"OK_FORMAT = True\n\ntest = {test!r}\n")
+        (tests / f"{name}.py").write_text(
+            f"OK_FORMAT = True\n\ntest = {test_spec(name, ASSIGNMENT)!r}\n")
     zip_path = root / "autograder.zip"
     run([BIN / "otter", "generate", "-t", tests, "-o", zip_path, "--no-config",
          "--no-requirements", "--no-environment"], cwd=root, log=log, env=ENV)
@@ -408,9 +422,10 @@ def report(args, subs, rounds, scores, extras):
     engines = [*jobs, "nbgrader", "otter"]
     lines, ok = agreement(subs, scores, engines)
     out += ["", "### Score agreement", "", *lines, "",
-            "Questions that lost points on the mistaken submissions (nbgrader and otter "
-            "grade each test cell all-or-nothing; `course grade` gives partial credit per "
-            "case, so only honest submissions must agree):", "",
+            "Questions that lost points on the mistaken submissions (nbgrader's cells give "
+            "partial credit on the same cases as `course grade`; otter's parts give it on "
+            "hidden cases drawn once per assignment, `course grade` per student, so a "
+            "mistake can lose a different share there):", "",
             *per_question(subs, scores, engines)]
     return "\n".join(out) + "\n", ok
 
