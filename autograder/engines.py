@@ -37,6 +37,7 @@ Nothing here imports ``course.nn``; building cases does (lazily, in the checks).
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -61,17 +62,25 @@ def hidden_cases_seed(student, assignment, policy="student"):
     raise ValueError(f"policy must be one of {', '.join(HIDDEN_POLICIES)}; got {policy!r}")
 
 
+@functools.lru_cache(maxsize=256)
+def _public_cases(name, seed):
+    """The public cases of a check: the same for every student, built once per process."""
+    from .checks import CHECKS
+
+    return tuple(CHECKS[name].cases(seed, False))
+
+
 def question_cases(name, student=None, assignment=None, policy="student", public_seed=None):
     """The cases ``course grade`` judges question ``name`` on: the public cases, then, when
     the ``assignment`` (and, under policy ``"student"``, the ``student``) is known, the
-    hidden cases."""
+    hidden cases. ``course grade``'s planner and nbgrader's test cells both call this."""
     from .checks import CHECKS, PUBLIC_SEED
 
-    check = CHECKS[name]
     seed = PUBLIC_SEED if public_seed is None else public_seed
-    cases = list(check.cases(seed, False))
+    cases = list(_public_cases(name, seed))
     if assignment is not None and (student is not None or policy == "assignment"):
-        cases += list(check.cases(hidden_cases_seed(student, assignment, policy), True))
+        seed = hidden_cases_seed(student, assignment, policy)
+        cases += list(CHECKS[name].cases(seed, True))
     return cases
 
 
@@ -120,16 +129,12 @@ def nbgrader_points(name, func):
     return float(result["score"])
 
 
-def _leaf_weights(check, exp, path=(), weight=1.0):
-    """The weights of the items of an expected value, as :meth:`Check.judge` splits them."""
-    if isinstance(exp, dict) and exp:
-        share = weight / len(exp)
-        return [w for k, e in exp.items() for w in _leaf_weights(check, e, path + (k,), share)]
-    if isinstance(exp, (tuple, list)) and exp:
-        return [w for i, (e, s) in enumerate(zip(exp, check._split(exp, path, weight),
-                                                  strict=True))
-                for w in _leaf_weights(check, e, path + (i,), s)]
-    return [weight]
+def _leaf_weights(check, case):
+    """The weights of the items of a case's expected value: the judge's own walk
+    (:meth:`Check.judge`) over the expected value compared with itself."""
+    verdicts = []
+    check._walk(case, case.expected, case.expected, (), 1.0, verdicts)
+    return [w for w, _, _, _ in verdicts if w > 0]
 
 
 def case_levels(check, case, limit=4096):
@@ -138,7 +143,7 @@ def case_levels(check, case, limit=4096):
     from .checks.core import MUTATION_KEEPS
 
     sums = {0: 0.0}  # rounded key -> exact sum (rounding only to merge equal sums)
-    for w in _leaf_weights(check, case.expected):
+    for w in _leaf_weights(check, case):
         for v in list(sums.values()):
             sums.setdefault(round((v + w) * 1e9), v + w)
         if len(sums) > limit:

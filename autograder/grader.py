@@ -22,7 +22,6 @@ and always returns one row per submission.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 import threading
 import time
@@ -279,23 +278,11 @@ def _questions_for(assignment, names):
     return [CHECKS[n] for n in names]
 
 
-@functools.lru_cache(maxsize=256)
-def _public_cases(name, seed):
-    """The public cases of a check: the same for every student, built once per batch."""
-    from .checks import CHECKS
-
-    return tuple(CHECKS[name].cases(seed, False))
-
-
 def _plan(checks, student, assignment, hidden="student", public_seed=0):
-    from .engines import hidden_cases_seed
+    from .engines import question_cases
 
-    seed = hidden_cases_seed(student, assignment, hidden)
-    plan = []
-    for check in checks:
-        cases = list(_public_cases(check.name, public_seed)) + list(check.cases(seed, True))
-        plan.append((check, cases))
-    return plan
+    return [(check, question_cases(check.name, student, assignment, hidden, public_seed))
+            for check in checks]
 
 
 #: The reference implementation: a submission that imports it scores 0.

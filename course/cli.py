@@ -114,7 +114,8 @@ def build_parser():
         "otter",
         help="build an otter-grader autograder (Gradescope) for one assignment",
         description="Write OK-format otter tests that call the same checks as `course "
-        "grade` (one otter test case per check case, partial credit per case), the "
+        "grade` (each check case split into otter test cases that add up to its partial "
+        "credit), the "
         "package's wheel and requirements.txt, otter_config.json, and autograder.zip "
         "via `otter generate`.",
     )
