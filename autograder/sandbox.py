@@ -59,7 +59,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
-    "Limits", "Sandbox", "SandboxError", "Zygote", "default_hidden", "isolation_available",
+    "BACKENDS", "GUARANTEES", "ISOLATION_CHOICES", "Limits", "Sandbox", "SandboxError",
+    "Zygote", "backend_status", "choose_backend", "default_hidden", "isolation_available",
+    "open_zygote",
 ]
 
 CLONE_NEWNS = 0x00020000
@@ -67,6 +69,7 @@ CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
@@ -75,9 +78,12 @@ MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
+PR_CAPBSET_DROP = 24
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 #: First uid/gid of the job slots: slot ``s`` runs as ``UID_BASE + s``.
 UID_BASE = 62000
@@ -116,13 +122,172 @@ class Limits:
     file_bytes: int = 16 * 2**20
 
 
-def isolation_available():
-    """``(True, "")`` if this process can build the sandbox, else ``(False, reason)``."""
+#: The isolation backends, strongest first: ``--isolation auto`` takes the first that
+#: works on this machine. What each guarantees (docs/grading.md has the table):
+GUARANTEES = {
+    "root": "Linux namespaces as root: no network; own /proc, /tmp, IPC and process "
+            "tree; submissions, output, sources and homes covered; a separate "
+            "unprivileged uid per job slot; rlimits",
+    "rootless": "unprivileged user namespaces: no network; a new root holding only /usr, "
+                "the Python installation and /dev's null/zero/random, all read-only; own "
+                "/proc, /tmp, IPC and process tree per submission; no capabilities; "
+                "rlimits (runs as your uid, which nothing it can see belongs to)",
+    "container": "one podman/docker container per job slot: no network, read-only root "
+                 "with only Python and the runner, non-root user, no capabilities, "
+                 "memory/pids/ulimit limits; a new container after any timeout or crash",
+    "none": "NO isolation: the submission runs as you, with your files and the network",
+}
+BACKENDS = ("root", "rootless", "container")
+ISOLATION_CHOICES = ("auto", "root", "rootless", "container", "none")
+
+_probe_cache = {}
+
+
+def _python_dirs():
+    """The folders the running Python loads from: its prefixes (and a user site)."""
+    import site
+
+    dirs = {str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())}
+    user = getattr(site, "USER_SITE", None)
+    if user and user in sys.path and os.path.isdir(user):
+        dirs.add(str(Path(user).resolve()))
+    return dirs
+
+
+def root_available():
+    """``(ok, why)`` for the root backend."""
     if not sys.platform.startswith("linux"):
         return False, f"needs Linux namespaces; this is {sys.platform}"
     if os.geteuid() != 0:
-        return False, "needs root (to create namespaces and switch to an unprivileged uid)"
+        return False, (f"needs root (you are uid {os.geteuid()}); the rootless "
+                       "backend is for you")
     return True, ""
+
+
+def rootless_available():
+    """``(ok, why)`` for the rootless backend: tried for real, once per process, in a
+    throw-away child (it catches kernels and AppArmor profiles that forbid
+    unprivileged user namespaces, and container runtimes that hide /proc)."""
+    if "rootless" in _probe_cache:
+        return _probe_cache["rootless"]
+    if not sys.platform.startswith("linux"):
+        result = (False, f"needs Linux user namespaces; this is {sys.platform}")
+    elif os.geteuid() == 0:
+        # Root inside its own user namespace would still be the machine's root (the
+        # process limit, for one, does not bind root): root gets the root backend.
+        result = (False, "for unprivileged users; as root the root backend is used (it "
+                  "also gives each job slot a uid of its own)")
+    else:
+        code = "from autograder.sandbox import _probe_rootless; _probe_rootless()"
+        try:
+            proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                  text=True, timeout=20, stdin=subprocess.DEVNULL)
+            err = proc.stderr.strip().splitlines()
+            result = (True, "") if proc.returncode == 0 else (
+                False, "unprivileged user namespaces are not usable here"
+                + (f" ({err[-1]})" if err else f" (exit {proc.returncode})")
+                + "; enable them (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu "
+                "kernel.apparmor_restrict_unprivileged_userns=0) or use --isolation container")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            result = (False, f"the user-namespace probe failed: {exc}")
+    _probe_cache["rootless"] = result
+    return result
+
+
+def container_status():
+    """``(ok, why)`` for the container backend (see :mod:`autograder.container`)."""
+    try:
+        from .container import container_available
+    except ImportError as err:
+        return False, f"the container backend is not installed ({err})"
+    return container_available()
+
+
+def backend_status():
+    """Which isolation backends work on this machine, in ``auto``'s order.
+
+    Returns
+    -------
+    list of dict
+        One per backend of :data:`BACKENDS` then ``"none"``: ``name``, ``ok`` (bool),
+        ``why`` (why not, with the fix; empty when ok) and ``guarantees``.
+    """
+    probes = {"root": root_available, "rootless": rootless_available,
+              "container": container_status}
+    out = []
+    for name in BACKENDS:
+        ok, why = probes[name]()
+        out.append({"name": name, "ok": ok, "why": why, "guarantees": GUARANTEES[name]})
+    out.append({"name": "none", "ok": True, "why": "", "guarantees": GUARANTEES["none"]})
+    return out
+
+
+def choose_backend(isolation="auto", containers=True):
+    """The backend that ``isolation`` means here, or :class:`SandboxError` saying why
+    none can be used.
+
+    Parameters
+    ----------
+    isolation : {"auto", "root", "rootless", "container", "none"}
+        ``"full"`` is accepted as an old name of ``"auto"``.
+    containers : bool
+        Whether ``auto`` may fall back to the container backend.
+
+    Returns
+    -------
+    str
+        One of ``"root"``, ``"rootless"``, ``"container"``, ``"none"``.
+    """
+    if isolation == "full":
+        isolation = "auto"
+    if isolation not in ISOLATION_CHOICES:
+        raise ValueError(f"isolation must be one of {', '.join(ISOLATION_CHOICES)}; "
+                         f"got {isolation!r}")
+    if isolation == "none":
+        return "none"
+    probes = {"root": root_available, "rootless": rootless_available,
+              "container": container_status}
+    if isolation != "auto":
+        ok, why = probes[isolation]()
+        if not ok:
+            raise SandboxError(f"the {isolation} isolation backend does not work here: {why}")
+        return isolation
+    reasons = []
+    for name in BACKENDS if containers else BACKENDS[:2]:
+        ok, why = probes[name]()
+        if ok:
+            return name
+        reasons.append(f"{name}: {why}")
+    raise SandboxError("no isolation backend works on this machine (" + "; ".join(reasons)
+                       + "). Run `course doctor` for the fixes, or pass --isolation none "
+                       "to grade WITHOUT protection")
+
+
+def isolation_available():
+    """``(True, "")`` if a namespace backend (root or rootless) works here, else
+    ``(False, reason)``."""
+    try:
+        choose_backend("auto", containers=False)
+    except SandboxError as err:
+        return False, str(err)
+    return True, ""
+
+
+def open_zygote(isolation="auto", hide=(), limits=None):
+    """Start the zygote of the backend ``isolation`` chooses (see :func:`choose_backend`).
+
+    Returns
+    -------
+    Zygote or autograder.container.ContainerZygote
+        Either has ``spawn(slot)``, ``close()``, ``limits`` and ``backend``.
+    """
+    limits = limits or Limits()
+    backend = choose_backend(isolation)
+    if backend == "container":
+        from .container import ContainerZygote
+
+        return ContainerZygote(hide=list(hide), limits=limits)
+    return Zygote(hide=list(hide), limits=limits, isolation=backend)
 
 
 # --------------------------------------------------------------------------- zygote side
@@ -173,52 +338,181 @@ def _vm_size():
     return 0
 
 
+_ST_TO_MS = ((1, MS_RDONLY), (2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC),
+             (1024, 1024), (2048, 2048), (4096, 1 << 21))  # statvfs f_flag -> mount flag
+
+#: System files a rootless sandbox sees (read-only) besides /usr and the Python
+#: installation: shared-library cache, time zone, fonts. Nothing else of /etc.
+ROOTLESS_SYSTEM = ("/usr", "/etc/ld.so.cache", "/etc/localtime", "/etc/fonts",
+                   "/etc/alternatives")
+_DEVICES = ("null", "zero", "full", "random", "urandom")
+
+
+def _pivot_root(new_root):
+    """``pivot_root(new_root, new_root)`` then detach the old root (as bubblewrap does)."""
+    nr = {"x86_64": 155, "aarch64": 41, "ppc64le": 203, "s390x": 217,
+          "riscv64": 41}.get(os.uname().machine)
+    if nr is None:
+        raise OSError(errno.ENOSYS, f"pivot_root: unknown machine {os.uname().machine}")
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    os.chdir(new_root)
+    if _libc.syscall(ctypes.c_long(nr), b".", b".") != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"pivot_root: {os.strerror(err)}")
+    _libc_call("umount2", b".", MNT_DETACH)
+    os.chdir("/")
+
+
+def _bind_ro(handle, target):
+    """Bind ``handle`` (an O_PATH fd) at ``target`` and make it read-only, keeping the
+    flags the kernel locks on mounts inherited into a user namespace."""
+    _mount(f"/proc/self/fd/{handle}", target, None, MS_BIND | MS_REC, None)
+    have = os.statvfs(target).f_flag
+    flags = MS_BIND | MS_REMOUNT | MS_RDONLY
+    for st, ms in _ST_TO_MS:
+        if have & st:
+            flags |= ms
+    _mount(None, target, None, flags, None)
+
+
+def _hide(paths, prefix=""):
+    """Cover each path (deepest first) with an empty unreadable tmpfs, or a file with
+    ``/dev/null``; paths that do not exist are skipped."""
+    for path in sorted(set(paths), key=lambda p: p.count("/"), reverse=True):
+        target = prefix + path
+        try:
+            if os.path.isdir(target):
+                _mount("tmpfs", target, "tmpfs",
+                       MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k,mode=000")
+            elif os.path.lexists(target):
+                _mount(f"{prefix}/dev/null", target, None, MS_BIND, None)
+        except OSError as err:
+            if err.errno not in (errno.ENOENT, errno.ENOTDIR):
+                raise
+
+
+def _enter_rootless_root(binds, hide):
+    """Rootless step 2: a new root that holds only what Python needs.
+
+    Runs as PID 1 of new user, mount and PID namespaces. The new root is a tmpfs with
+    ``binds`` (absolute paths: /usr, a few /etc files, the Python installation) bound
+    read-only at their own paths, the merged-/usr symlinks (/bin, /lib...), a /dev
+    with null, zero, full, random and urandom, a fresh /proc of this PID namespace and
+    a fresh /tmp; ``hide`` paths that fall inside a bind are covered. The old root is
+    detached, so nothing else of the machine (home folders, /work, /srv, /mnt, the
+    submissions) exists in the sandbox's view at all.
+    """
+    _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    handles = {}
+    for path in binds:  # opened before anything is covered (a Python under /tmp too)
+        try:
+            handles[path] = os.open(path, os.O_PATH)
+        except OSError:
+            continue
+    devs = {d: os.open(f"/dev/{d}", os.O_PATH) for d in _DEVICES}
+    new = "/tmp"  # staged on a tmpfs over /tmp, which becomes the root
+    _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        if os.path.islink(f"/{name}"):
+            os.symlink(os.readlink(f"/{name}"), f"{new}/{name}")
+    covered = []
+    for path in sorted(handles, key=lambda p: p.count("/")):
+        if any(path == c or path.startswith(c + "/") for c in covered):
+            continue
+        target = new + path
+        if os.path.isdir(f"/proc/self/fd/{handles[path]}"):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "w").close()
+        _bind_ro(handles[path], target)
+        covered.append(path)
+    for fd in handles.values():
+        os.close(fd)
+    os.mkdir(f"{new}/dev")
+    _mount("tmpfs", f"{new}/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=755")
+    for d, fd in devs.items():
+        open(f"{new}/dev/{d}", "w").close()
+        _mount(f"/proc/self/fd/{fd}", f"{new}/dev/{d}", None, MS_BIND, None)
+        os.close(fd)
+    for name, to in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                     ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(to, f"{new}/dev/{name}")
+    _hide(hide, prefix=new)
+    os.mkdir(f"{new}/proc")
+    _mount("proc", f"{new}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    os.mkdir(f"{new}/tmp")
+    _mount("tmpfs", f"{new}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    _pivot_root(new)
+    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+
+
+def _drop_capabilities():
+    """Rootless step 4: no capabilities left in any set, none to regain."""
+    with open("/proc/sys/kernel/cap_last_cap") as fh:
+        last = int(fh.read())
+    for cap in range(last + 1):
+        _libc_call("prctl", PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    _libc_call("capset", ctypes.byref(Header(_LINUX_CAPABILITY_VERSION_3, 0)),
+               (Data * 2)())
+
+
+def _enter_root_namespaces(req, uid):
+    """Root step 2: hide paths in place (the machine's root stays, minus secrets)."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    shells = req.get("shells", {})
+    keep = req.get("keep", [])
+    handles = {k: os.open(k, os.O_PATH | os.O_DIRECTORY) for k in keep}
+
+    def bind_back(k):  # the Python installation, read-only, at its own path
+        os.makedirs(k, exist_ok=True)
+        _mount(f"/proc/self/fd/{handles[k]}", k, None, MS_BIND | MS_REC, None)
+        _mount(None, k, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
+
+    # A fresh /tmp first: a Python kept under /tmp is bound back into it.
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    for k in keep:
+        if k.startswith("/tmp/"):
+            bind_back(k)
+    for root in sorted(shells, key=lambda p: p.count("/")):
+        if root == "/tmp" or root.startswith("/tmp/"):
+            continue  # already hidden by the fresh /tmp
+        _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+        for k in shells[root]:
+            bind_back(k)
+        _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+    for fd in handles.values():
+        os.close(fd)
+    _hide(req["hide"])
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    work = "/tmp/work"
+    os.mkdir(work, 0o700)
+    os.chown(work, uid, uid)
+    return work
+
+
 def _inner(req, rfd, wfd):
-    """The sandbox proper (PID 1 of its namespace): isolate, drop privileges, run."""
-    isolate = req["isolate"]
+    """The sandbox proper (PID 1 of its namespaces): isolate, drop privileges, run."""
+    mode = req["mode"]
     uid = gid = req["uid"]
     lim = req["limits"]
     try:
-        if isolate:
-            _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
-            shells = req.get("shells", {})
-            keep = req.get("keep", [])
-            handles = {k: os.open(k, os.O_PATH | os.O_DIRECTORY) for k in keep}
-
-            def bind_back(k):  # the Python installation, read-only, at its own path
-                os.makedirs(k, exist_ok=True)
-                _mount(f"/proc/self/fd/{handles[k]}", k, None, MS_BIND | MS_REC, None)
-                _mount(None, k, None, MS_BIND | MS_REMOUNT | MS_RDONLY, None)
-
-            # A fresh /tmp first: a Python kept under /tmp is bound back into it.
-            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-            for k in keep:
-                if k.startswith("/tmp/"):
-                    bind_back(k)
-            for root in sorted(shells, key=lambda p: p.count("/")):
-                if root == "/tmp" or root.startswith("/tmp/"):
-                    continue  # already hidden by the fresh /tmp
-                _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-                for k in shells[root]:
-                    bind_back(k)
-                _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
-            for fd in handles.values():
-                os.close(fd)
-            hide = sorted(set(req["hide"]), key=lambda p: p.count("/"), reverse=True)
-            for path in hide:
-                try:
-                    if os.path.isdir(path):
-                        _mount("tmpfs", path, "tmpfs",
-                               MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "size=4k,mode=000")
-                    else:
-                        _mount("/dev/null", path, None, MS_BIND, None)
-                except OSError as err:
-                    if err.errno not in (errno.ENOENT, errno.ENOTDIR):
-                        raise
-            _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+        if mode == "root":
+            work = _enter_root_namespaces(req, uid)
+        elif mode == "rootless":
+            _enter_rootless_root(req["binds"], req["hide"])
             work = "/tmp/work"
             os.mkdir(work, 0o700)
-            os.chown(work, uid, gid)
         else:
             import tempfile
 
@@ -233,11 +527,15 @@ def _inner(req, rfd, wfd):
             (resource.RLIMIT_NOFILE, (64, 64)),
         ):
             resource.setrlimit(res, value)
-        if isolate:
+        if mode != "none":
             resource.setrlimit(resource.RLIMIT_NPROC, (lim["processes"],) * 2)
+        if mode == "root":
             os.setgroups([])
             os.setresgid(gid, gid, gid)
             os.setresuid(uid, uid, uid)
+        elif mode == "rootless":
+            _drop_capabilities()
+        if mode != "none":
             _libc_call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
             _libc_call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         _libc_call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
@@ -268,15 +566,31 @@ def _inner(req, rfd, wfd):
     os._exit(0)
 
 
+def _unshare_rootless():
+    """Rootless step 1: new user namespace (mapping only our own uid and gid), mount,
+    network, PID, IPC and UTS namespaces."""
+    uid, gid = os.getuid(), os.getgid()
+    _libc_call("unshare", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID
+               | CLONE_NEWIPC | CLONE_NEWUTS)
+    with open("/proc/self/setgroups", "w") as fh:
+        fh.write("deny")
+    with open("/proc/self/uid_map", "w") as fh:
+        fh.write(f"{uid} {uid} 1")
+    with open("/proc/self/gid_map", "w") as fh:
+        fh.write(f"{gid} {gid} 1")
+
+
 def _supervise(req, rfd, wfd):
     """The job's supervisor: new namespaces, then fork the sandbox as their PID 1."""
     os.setsid()
-    if req["isolate"]:
-        try:
+    try:
+        if req["mode"] == "root":
             _libc_call("unshare", CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC
                        | CLONE_NEWUTS)
-        except OSError as err:
-            _fatal(wfd, f"sandbox setup failed: {err}")
+        elif req["mode"] == "rootless":
+            _unshare_rootless()
+    except OSError as err:
+        _fatal(wfd, f"sandbox setup failed: {err}")
     child = [0]
 
     def stop(signum, frame):
@@ -305,6 +619,23 @@ def _supervise(req, rfd, wfd):
         except InterruptedError:
             continue
     os._exit(0)
+
+
+def _probe_rootless():
+    """Run in a throw-away process: build a rootless sandbox's root and exit 0."""
+    _unshare_rootless()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _enter_rootless_root(sorted(set(ROOTLESS_SYSTEM) | _python_dirs()), [])
+            _drop_capabilities()
+            os.listdir("/proc")
+            os._exit(0)
+        except BaseException as err:  # noqa: BLE001
+            os.write(2, str(err).encode())
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    os._exit(os.waitstatus_to_exitcode(status))
 
 
 def zygote_main(fd):
@@ -508,28 +839,30 @@ class Zygote:
         Paths that sandboxes must not see (each is covered by an empty tmpfs), in
         addition to those of :func:`default_hidden` (always hidden).
     limits : Limits
-    isolation : {"full", "none"}
-        ``"none"`` runs without namespaces or uid switch (tests of the grading logic
-        on machines without root); ``"full"`` raises :class:`SandboxError` when the
-        machine cannot isolate.
+    isolation : {"auto", "root", "rootless", "none"}
+        The namespace backend (``"auto"``: root if this process is root, else rootless;
+        ``"full"`` is an old name of ``"auto"``). ``"none"`` runs without namespaces
+        (tests of the grading logic); any other raises :class:`SandboxError` when the
+        machine cannot isolate that way. The container backend is
+        :class:`autograder.container.ContainerZygote` (see :func:`open_zygote`).
+
+    Attributes
+    ----------
+    backend : str
+        The backend in use: ``"root"``, ``"rootless"`` or ``"none"``.
     """
 
     hide: list = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
-    isolation: str = "full"
+    isolation: str = "auto"
 
     def __post_init__(self):
-        if self.isolation not in ("full", "none"):
-            raise ValueError(f"isolation must be 'full' or 'none'; got {self.isolation!r}")
-        if self.isolation == "full":
-            ok, why = isolation_available()
-            if not ok:
-                raise SandboxError(
-                    f"cannot isolate submissions on this machine: {why}. Run as root, or pass "
-                    "isolation='none' (--no-isolation) to grade WITHOUT protection"
-                )
+        if self.isolation == "container":
+            raise ValueError("isolation='container' is ContainerZygote's: use open_zygote()")
+        self.backend = choose_backend(self.isolation, containers=False)
         self.hide, self.shells = default_hidden(self.hide)
         self.keep = sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
+        self.binds = sorted(set(ROOTLESS_SYSTEM) | _python_dirs())
         self._lock = threading.Lock()
         parent, child = socket.socketpair()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
@@ -546,13 +879,11 @@ class Zygote:
 
     def spawn(self, slot=0):
         """Fork a new sandbox for job slot ``slot``; returns a :class:`Sandbox`."""
-        isolate = self.isolation == "full"
-        uid = UID_BASE + slot
+        uid = UID_BASE + slot if self.backend == "root" else os.getuid()
         task_r, task_w = os.pipe()
         ev_r, ev_w = os.pipe()
-        req = {"isolate": isolate, "uid": uid, "hide": self.hide, "shells": self.shells,
-               "keep": self.keep,
-               "limits": self.limits.__dict__}
+        req = {"mode": self.backend, "uid": uid, "hide": self.hide, "shells": self.shells,
+               "keep": self.keep, "binds": self.binds, "limits": self.limits.__dict__}
         try:
             with self._lock:
                 socket.send_fds(self._sock, [json.dumps(req).encode()], [task_r, ev_w])
@@ -564,7 +895,9 @@ class Zygote:
             os.close(task_w)
             os.close(ev_r)
             raise SandboxError("the sandbox zygote has stopped")
-        return Sandbox(json.loads(reply)["pid"], uid, task_w, ev_r, isolate)
+        # Only the root backend has a uid of its own to sweep after a job; a rootless
+        # sandbox runs as the instructor, and its PID namespace dies with its PID 1.
+        return Sandbox(json.loads(reply)["pid"], uid, task_w, ev_r, self.backend == "root")
 
     def close(self):
         try:

@@ -1,6 +1,8 @@
-"""The sandbox isolates by the kernel: no network, no hidden files, its own uid and
-processes, resource limits. Each test runs real code in a real sandbox and asserts
-on what that code could observe."""
+"""The sandbox isolates by the kernel: no network, no hidden files, no privileges, its
+own processes, resource limits. Each test runs real code in a real sandbox and asserts
+on what that code could observe, on every backend that works on this machine (root
+namespaces, rootless user namespaces, containers); CI runs this module as root and
+again as an unprivileged user."""
 
 from __future__ import annotations
 
@@ -10,10 +12,21 @@ import numpy as np
 import pytest
 
 from autograder import plain
-from autograder.sandbox import Limits, Zygote, isolation_available
+from autograder.sandbox import (
+    BACKENDS,
+    Limits,
+    SandboxError,
+    Zygote,
+    backend_status,
+    choose_backend,
+    isolation_available,
+    open_zygote,
+)
 
+STATUS = {b["name"]: b for b in backend_status()}
 ISOLATED, WHY = isolation_available()
-needs_isolation = pytest.mark.skipif(not ISOLATED, reason=WHY)
+needs_isolation = pytest.mark.skipif(not any(STATUS[b]["ok"] for b in BACKENDS),
+                                     reason="no isolation backend works here")
 
 
 def run(zygote, cells, calls, seconds=20):
@@ -51,11 +64,15 @@ def secret(tmp_path_factory):
     return d
 
 
-@pytest.fixture(scope="module")
-def zygote(secret):
-    if not ISOLATED:
-        pytest.skip(WHY)
-    with Zygote(hide=[str(secret)], limits=Limits(memory_bytes=512 * 2**20)) as z:
+@pytest.fixture(scope="module", params=BACKENDS)
+def zygote(request, secret):
+    """A zygote of each backend in turn (skipped, with the reason, where it cannot run)."""
+    status = STATUS[request.param]
+    if not status["ok"]:
+        pytest.skip(f"{request.param} backend: {status['why']}")
+    z = open_zygote(request.param, hide=[str(secret)], limits=Limits(memory_bytes=512 * 2**20))
+    assert z.backend == request.param
+    with z:
         yield z
 
 
@@ -74,12 +91,76 @@ def test_code_runs_and_returns_plain_data(zygote):
 
 
 @needs_isolation
-def test_runs_as_an_unprivileged_user_in_an_empty_scratch_folder(zygote):
-    cells = ["import os\ndef who():\n    return os.getuid(), os.getgid(), os.getgroups(),"
-             " os.getcwd(), sorted(os.listdir('.'))\n"]
-    uid, gid, groups, cwd, listing = value(run(zygote, cells, ["who"])[0]["who"])
-    assert uid != 0 and gid != 0 and groups == []
+def test_runs_without_privileges_in_an_empty_scratch_folder(zygote):
+    cells = ["import os\ndef who():\n    st = dict(l.split(':', 1) for l in "
+             "open('/proc/self/status').read().splitlines())\n"
+             "    return (os.getuid(), os.getgid(), os.getgroups(), os.getcwd(),"
+             " sorted(os.listdir('.')), [st[k].strip() for k in "
+             "('CapEff', 'CapPrm', 'CapBnd', 'NoNewPrivs')])\n"]
+    uid, gid, groups, cwd, listing, caps = value(run(zygote, cells, ["who"])[0]["who"])
+    assert caps[:2] == ["0000000000000000"] * 2, caps  # no capability left
+    assert caps[3] == "1"  # and none to regain through a setuid program
+    if zygote.backend == "rootless":
+        # the instructor's own uid, in a user namespace that maps nothing else
+        assert uid == os.getuid() and caps[2] == "0000000000000000"
+    else:
+        assert uid != 0 and gid != 0
+    assert groups in ([], [gid])
     assert listing == [] and cwd.startswith("/tmp")
+
+
+@needs_isolation
+def test_only_the_python_installation_and_system_files_are_visible(zygote, tmp_path):
+    if zygote.backend == "root":
+        pytest.skip("the root backend keeps the machine's root and covers listed paths")
+    import uuid
+
+    stray = f"/var/tmp/course-test-{uuid.uuid4().hex}"  # not hidden, readable by anyone
+    with open(stray, "w") as fh:
+        fh.write("an instructor's file outside every hidden path")
+    os.chmod(stray, 0o644)
+    try:
+        cells = [f"import os\ndef look():\n    return sorted(os.listdir('/')), "
+                 f"os.path.exists({stray!r}), os.path.exists('/etc/passwd')\n"]
+        top, seen, passwd = value(run(zygote, cells, ["look"])[0]["look"])
+    finally:
+        os.unlink(stray)
+    assert not seen and not passwd
+    assert "home" not in top and "srv" not in top and "var" not in top, top
+
+
+@needs_isolation
+def test_one_sandbox_cannot_signal_another(zygote):
+    import threading
+
+    victim = {}
+    cells = ["import time\ndef slow():\n    time.sleep(1.5)\n    return 'alive'\n"]
+    t = threading.Thread(target=lambda: victim.update(run(zygote, cells, ["slow"])[0]))
+    t.start()
+    import time
+
+    time.sleep(0.5)
+    sb = zygote.spawn(1)
+    killer = ["import os, signal\ndef kill_all():\n    os.kill(-1, signal.SIGKILL)\n"
+              "    return 'sent'\n"]
+    sb.close()  # slot 1 free again; run the killer there
+    from autograder import plain
+
+    task = {"cells": killer, "questions": [{"name": "kill_all",
+                                            "cases": [{"args": (), "kwargs": {}}]}]}
+    sb = zygote.spawn(1)
+    sb.send(plain.dumps(task))
+    end = time.monotonic() + 10
+    read = sb.reader(lambda: end)
+    try:
+        while plain.read_message(read)["event"] != "done":
+            pass
+    except (EOFError, TimeoutError):
+        pass
+    finally:
+        sb.close()
+    t.join(20)
+    assert value(victim["slow"]) == "alive"
 
 
 @needs_isolation
@@ -157,6 +238,32 @@ def test_isolation_none_still_runs_code():
 def test_bad_isolation_value_is_an_error():
     with pytest.raises(ValueError, match="isolation must be"):
         Zygote(isolation="some")
+
+
+def test_backend_status_says_why_each_backend_does_or_does_not_work():
+    names = [b["name"] for b in backend_status()]
+    assert names == [*BACKENDS, "none"]
+    for b in backend_status():
+        assert b["guarantees"]
+        assert b["ok"] or b["why"], b  # a backend that does not work says why
+
+
+def test_auto_takes_the_first_backend_that_works(monkeypatch):
+    from autograder import sandbox
+
+    monkeypatch.setattr(sandbox, "root_available", lambda: (False, "not root"))
+    monkeypatch.setattr(sandbox, "rootless_available", lambda: (True, ""))
+    assert choose_backend("auto") == "rootless"
+    monkeypatch.setattr(sandbox, "rootless_available", lambda: (False, "no userns"))
+    monkeypatch.setattr(sandbox, "container_status", lambda: (True, ""))
+    assert choose_backend("auto") == "container"
+    monkeypatch.setattr(sandbox, "container_status", lambda: (False, "no podman"))
+    with pytest.raises(SandboxError, match="root: not root; rootless: no userns; container: "
+                       "no podman"):
+        choose_backend("auto")
+    with pytest.raises(SandboxError, match="rootless isolation backend does not work here"):
+        choose_backend("rootless")
+    assert choose_backend("none") == "none"
 
 
 @needs_isolation
