@@ -1,8 +1,9 @@
 """Which graded functions each assignment asks for, and in what order.
 
-``course grade`` scores an assignment's questions in this order; an assignment it
-does not know is graded on every check in :data:`autograder.checks.CHECKS`.
-The curriculum notebooks register their assignments here.
+``course grade`` scores an assignment's questions in this order and gives every row
+of an assignment its total as the maximum. Which assignment a submission is comes
+from the submission itself (:mod:`autograder.identify`). The curriculum notebooks
+register their assignments here.
 """
 
 from __future__ import annotations
@@ -40,9 +41,14 @@ ASSIGNMENTS: dict[str, list[str]] = {
 
 
 def questions_for(assignment):
-    """The graded function names of ``assignment`` (all checks if it is not registered)."""
-    if assignment in ASSIGNMENTS:
-        return list(ASSIGNMENTS[assignment])
-    from .checks import CHECKS
+    """The graded function names of ``assignment``, in order.
 
-    return list(CHECKS)
+    Raises
+    ------
+    KeyError
+        If ``assignment`` is not registered (the message lists those that are).
+    """
+    if assignment not in ASSIGNMENTS:
+        raise KeyError(f"unknown assignment {assignment!r}; registered: "
+                       f"{', '.join(ASSIGNMENTS)}")
+    return list(ASSIGNMENTS[assignment])

@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import plain
-from .notebook import NotebookError, code_cells
+from .notebook import NotebookError, read_notebook
 from .runner import strip_magics as runner_strip_magics
-from .sandbox import Limits, SandboxError, Zygote
+from .sandbox import Limits, SandboxError, open_zygote
 
-__all__ = ["GradeError", "Submission", "discover", "grade_batch"]
+__all__ = ["BatchInterrupted", "GradeError", "Submission", "discover", "grade_batch"]
 
 #: Outcome statuses a sandbox may report; anything else is a protocol error.
 _STATUSES = {"returned", "raised", "missing", "not_callable"}
@@ -48,11 +48,25 @@ class GradeError(ValueError):
 
 @dataclass
 class Submission:
-    """One student's work for one assignment: one or more notebook files."""
+    """One student's work for one assignment: one or more notebook files.
+
+    Attributes
+    ----------
+    student : str
+    assignment : str or None
+        The assignment to grade it as, when the instructor said so (``course grade
+        --assignment``); ``None``: read from the submission (:mod:`autograder.identify`).
+    paths : list of Path
+    nbgrader : str or None
+        The name of its folder in nbgrader's ``submitted/<student>/<assignment>/``
+        (identification's last resort, and the seed of its hidden cases, as nbgrader's
+        own hidden cells draw them).
+    """
 
     student: str
-    assignment: str
+    assignment: str | None = None
     paths: list = field(default_factory=list)
+    nbgrader: str | None = None
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -65,29 +79,48 @@ def _notebooks(folder):
                   if p.is_file() and p.suffix in _SUFFIXES and not p.name.startswith("."))
 
 
+def _check_assignment(assignment):
+    from .assignments import ASSIGNMENTS
+
+    if assignment is not None and assignment not in ASSIGNMENTS:
+        raise GradeError(f"unknown assignment {assignment!r}; registered: "
+                         f"{', '.join(ASSIGNMENTS)}")
+
+
 def discover(paths, assignment=None):
     """Find the submissions under ``paths``.
 
     Three layouts are understood:
 
     * a single notebook file: the student id is the file name without extension;
-    * a folder of notebooks: one submission per file, student id = file name;
+    * a folder of notebooks, named anything: one submission per file, student id =
+      file name;
     * nbgrader's ``submitted/<student>/<assignment>/*.ipynb`` (give the ``submitted``
-      folder or its parent): one submission per student and assignment, all notebooks
-      of the assignment folder together.
+      folder or its parent): one submission per student and assignment folder, all
+      notebooks of the folder together.
+
+    Which assignment each submission is, is read from the submission when it is graded
+    (:mod:`autograder.identify`), never from a folder's name, so a folder may mix
+    assignments.
 
     Parameters
     ----------
     paths : list of str or Path
     assignment : str, optional
-        Assignment name for the first two layouts (default: the folder's name, or
-        ``"default"`` for a single file); the nbgrader layout names its own.
+        A registered assignment to grade every submission as (``--assignment``); in
+        nbgrader's layout, only the folders of that name are taken.
 
     Returns
     -------
     list of Submission
-        Sorted by student, then assignment; student ids are unique per assignment.
+        Sorted by student, then nbgrader folder; student ids are unique per folder.
+
+    Raises
+    ------
+    GradeError
+        For a missing path, a file that is not a notebook, or an unknown ``assignment``.
     """
+    _check_assignment(assignment)
     subs = []
     for raw in paths:
         path = Path(raw)
@@ -95,32 +128,39 @@ def discover(paths, assignment=None):
             raise GradeError(f"{path}: no such file or folder; expected a notebook, a folder "
                              "of notebooks or nbgrader's submitted/ folder")
         if path.is_file():
-            subs.append(Submission(path.stem, assignment or "default", [path]))
+            if path.suffix not in _SUFFIXES:
+                raise GradeError(f"{path}: not a notebook; expected a .ipynb (or .py) file, "
+                                 "a folder of them or nbgrader's submitted/ folder")
+            subs.append(Submission(path.stem, assignment, [path]))
             continue
         root = path / "submitted" if (path / "submitted").is_dir() else path
-        nbgrader = root.name == "submitted" or (
-            not _notebooks(root)
-            and any(d.is_dir() and any(e.is_dir() for e in d.iterdir())
-                    for d in root.iterdir() if not d.name.startswith("."))
-        )
-        if nbgrader:
-            for sdir in sorted(d for d in root.iterdir() if d.is_dir()
-                               and not d.name.startswith(".")):
-                for adir in sorted(d for d in sdir.iterdir() if d.is_dir()
+        try:
+            nbgrader = root.name == "submitted" or (
+                not _notebooks(root)
+                and any(d.is_dir() and any(e.is_dir() for e in d.iterdir())
+                        for d in root.iterdir() if not d.name.startswith("."))
+            )
+            if nbgrader:
+                for sdir in sorted(d for d in root.iterdir() if d.is_dir()
                                    and not d.name.startswith(".")):
-                    if assignment and adir.name != assignment:
-                        continue
-                    subs.append(Submission(sdir.name, adir.name, _notebooks(adir)))
-        else:
-            for nb in _notebooks(root):
-                subs.append(Submission(nb.stem, assignment or root.name, [nb]))
+                    for adir in sorted(d for d in sdir.iterdir() if d.is_dir()
+                                       and not d.name.startswith(".")):
+                        if assignment and adir.name != assignment:
+                            continue
+                        subs.append(Submission(sdir.name, assignment, _notebooks(adir),
+                                               nbgrader=adir.name))
+            else:
+                for nb in _notebooks(root):
+                    subs.append(Submission(nb.stem, assignment, [nb]))
+        except PermissionError as err:
+            raise GradeError(f"{err.filename}: cannot be read (permission denied)") from None
     seen = {}
     for sub in subs:
-        key = (sub.student, sub.assignment)
+        key = (sub.student, sub.nbgrader)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
             sub.student = f"{sub.student} ({seen[key]})"
-    return sorted(subs, key=lambda s: (s.student, s.assignment))
+    return sorted(subs, key=lambda s: (s.student, s.nbgrader or ""))
 
 
 # ----------------------------------------------------------------------------- execution
@@ -266,16 +306,61 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
 
 
 def _questions_for(assignment, names):
+    """The checks of ``names``, or of ``assignment``'s graded functions when ``names``
+    is None."""
     from .checks import CHECKS
 
     if names is None:
         from .assignments import questions_for
 
-        names = questions_for(assignment)
+        try:
+            names = questions_for(assignment)
+        except KeyError as err:
+            raise GradeError(err.args[0]) from None
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         raise GradeError(f"no check for {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}")
     return [CHECKS[n] for n in names]
+
+
+#: The assignment of a row graded on the checks found in it (``all_checks``).
+UNIDENTIFIED = "unidentified"
+
+
+def _identify(sub, notebooks, names, all_checks):
+    """Which checks grade ``sub``, as what: ``(label, checks, identity)``.
+
+    ``checks`` is ``None`` when the submission matches no assignment (the identity's
+    ``reason`` says why). ``names`` (``--only``) fixes the checks; the assignment then
+    only labels the row. ``all_checks`` grades a submission that matches nothing on
+    the checks of the graded functions it defines.
+    """
+    from .assignments import ASSIGNMENTS
+    from .identify import Identity, defined_functions, identify
+
+    override = sub.assignment
+    if override is not None and override not in ASSIGNMENTS:
+        if names is None:
+            return None, None, Identity(None, None, reason=(
+                f"unknown assignment {override!r}; registered: {', '.join(ASSIGNMENTS)}"))
+        ident = Identity(override, "given", [])
+    else:
+        ident = identify(notebooks, override=override, nbgrader=sub.nbgrader)
+    if names is not None:
+        return ident.assignment or "checks given", _questions_for(None, names), ident
+    if ident.assignment is not None:
+        return ident.assignment, _questions_for(ident.assignment, None), ident
+    if all_checks:
+        from .checks import CHECKS
+
+        found = defined_functions(notebooks)
+        checks = [c for n, c in CHECKS.items() if n in found]
+        if checks:
+            ident.notes.append(f"{ident.reason}; graded on the {len(checks)} checks of the "
+                               "functions it defines (--all-checks)")
+            ident.identified_by = "--all-checks"
+            return UNIDENTIFIED, checks, ident
+    return sub.nbgrader or UNIDENTIFIED, None, ident
 
 
 def _plan(checks, student, assignment, hidden="student", public_seed=0):
@@ -350,36 +435,45 @@ class _Prepared:
     plan_seconds: float = 0.0
 
 
-def _new_row(sub, max_score=0.0):
+def _new_row(sub, max_score=0.0, assignment=None):
     """The row of a submission before grading (every writer relies on these keys)."""
-    return {"student": sub.student, "assignment": sub.assignment,
+    return {"student": sub.student,
+            "assignment": assignment or sub.assignment or sub.nbgrader or UNIDENTIFIED,
+            "identified_by": None, "notes": [],
             "files": [str(p) for p in sub.paths], "status": "graded", "error": None,
             "score": 0.0, "max_score": float(max_score), "questions": [], "cells": [],
             "seconds": 0.0}
 
 
-def _prepare(sub, names=None, mode="definitions", hidden="student"):
-    """Steps 1 and 2: read the notebooks and plan the cases (no sandbox needed).
+def _prepare(sub, names=None, mode="definitions", hidden="student", all_checks=False):
+    """Steps 1 and 2: read the notebooks, identify the assignment and plan the cases
+    (no sandbox needed).
 
     Runs ahead of the sandboxes in a thread of its own (see :func:`grade_batch`), so
     that planning the next submission overlaps with running this one.
     """
     t0 = time.perf_counter()
-    checks = _questions_for(sub.assignment, names)
-    row = _new_row(sub, sum(c.points for c in checks))
-    prep = _Prepared(row, checks)
+    notebooks, unreadable = [], None
     try:
         if not sub.paths:
             raise NotebookError("no notebook (.ipynb) in the submission folder")
-        for p in sub.paths:
-            prep.cells.extend(code_cells(p))
+        notebooks = [read_notebook(p) for p in sub.paths]
     except NotebookError as err:
-        row.update(status="error", error=str(err),
-                   questions=_zero_questions(checks, f"not graded: {err}"))
+        notebooks, unreadable = [], err
+    label, checks, ident = _identify(sub, notebooks, names, all_checks)
+    row = _new_row(sub, sum(c.points for c in checks or ()), label)
+    row.update(identified_by=ident.identified_by, notes=list(ident.notes))
+    prep = _Prepared(row, checks or [])
+    if unreadable is not None or checks is None:
+        reason = str(unreadable) if unreadable is not None else ident.reason
+        row.update(status="error", error=reason,
+                   questions=_zero_questions(prep.checks, f"not graded: {reason}"))
         prep.done = True
         prep.plan_seconds = time.perf_counter() - t0
         return prep
-    prep.plan = _plan(checks, sub.student, sub.assignment, hidden)
+    prep.cells = [src for nb in notebooks for src in nb.code]
+    # nbgrader's hidden cells seed by the folder's name: the same cases here
+    prep.plan = _plan(checks, sub.student, sub.nbgrader or label, hidden)
     prep.questions = [{"name": c.name,
                        "cases": [{"args": cs.args, "kwargs": cs.kwargs, "np_seed": cs.np_seed}
                                  for cs in cases]} for c, cases in prep.plan]
@@ -444,10 +538,11 @@ def _judge(row, prep, run, grade_question):
 
 
 def grade_submission(sub, zygote, slot=0, limits=None, names=None, mode="definitions",
-                     hidden="student"):
+                     hidden="student", all_checks=False):
     """Grade one submission; always returns a row (a dict), never raises for its content."""
     limits = limits or zygote.limits
-    return _finish(_prepare(sub, names, mode, hidden), zygote, slot, limits, mode)
+    return _finish(_prepare(sub, names, mode, hidden, all_checks), zygote, slot, limits,
+                   mode)
 
 
 def _error_row(sub, err):
@@ -456,9 +551,24 @@ def _error_row(sub, err):
     return row
 
 
-def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), names=None,
-                mode="definitions", progress=None, hidden="student"):
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`grade_batch`: ``rows`` holds the submissions finished so far
+    (in the order given), ``total`` how many there were, ``backend`` the isolation."""
+
+    def __init__(self, rows, total, backend):
+        super().__init__(f"interrupted after {len(rows)} of {total} submissions")
+        self.rows, self.total, self.backend = rows, total, backend
+
+
+def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), names=None,
+                mode="definitions", progress=None, hidden="student", on_backend=None,
+                all_checks=False):
     """Grade every submission; one row per submission, in the order given.
+
+    Each submission is graded as the assignment it is identified as
+    (:mod:`autograder.identify`; the row's ``identified_by`` and ``notes`` say how), or
+    as its ``assignment`` when that is given; one that matches no assignment gets an
+    error row saying what it defines.
 
     Submissions are read and planned by one thread, a few ahead of the ``jobs`` threads
     that run sandboxes and judge (the sandboxes run in their own processes, so planning
@@ -470,20 +580,33 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
     jobs : int
         Submissions graded at the same time (one sandbox slot each).
     limits : Limits, optional
-    isolation : {"full", "none"}
+    isolation : {"auto", "root", "rootless", "container", "none"}
+        The sandbox backend (:func:`autograder.sandbox.choose_backend`; ``"full"`` is an
+        old name of ``"auto"``).
     hide : iterable of path
         Extra paths the sandboxes must not see (the submissions and output folders).
     names : list of str, optional
         Graded functions to check (default: the assignment's).
+    all_checks : bool
+        Grade a submission that matches no assignment on the checks of the graded
+        functions it defines (default: an error row).
     progress : callable, optional
         Called with each finished row (for a progress bar).
     hidden : {"student", "assignment"}
         Hidden cases drawn per student (default) or per assignment, the same for all
         (:func:`autograder.engines.hidden_cases_seed`; otter can only do the latter).
+    on_backend : callable, optional
+        Called with the backend's name once it is chosen (before any grading).
 
     Returns
     -------
     list of dict
+
+    Raises
+    ------
+    BatchInterrupted
+        On Ctrl-C: the running submissions are stopped, the rows finished so far are
+        in the exception.
     """
     if jobs < 1:
         raise GradeError(f"jobs must be at least 1; got {jobs}")
@@ -491,19 +614,32 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="full", hide=(), nam
 
     if hidden not in HIDDEN_POLICIES:
         raise GradeError(f"hidden must be one of {', '.join(HIDDEN_POLICIES)}; got {hidden!r}")
+    if names is not None:
+        _questions_for(None, names)  # bad names fail now, before any work
     limits = limits or Limits()
     # The zygote starts first: its interpreter and numpy load while this process
     # imports the checks.
-    with Zygote(hide=list(hide), limits=limits, isolation=isolation) as zygote:
-        for assignment in {s.assignment for s in submissions}:
-            _questions_for(assignment, names)  # bad names fail now, before any work
-        return _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden)
+    with open_zygote(isolation, hide=list(hide), limits=limits) as zygote:
+        if on_backend is not None:
+            on_backend(zygote.backend)
+        rows, interrupted = _run_batch(submissions, zygote, jobs, limits, names, mode,
+                                       progress, hidden, all_checks)
+        for row in rows:
+            row["isolation"] = zygote.backend
+        if interrupted:
+            raise BatchInterrupted(rows, len(submissions), zygote.backend)
+        return rows
 
 
-def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden):
+def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden,
+               all_checks=False):
     """Three stages overlap: one thread reads and plans submissions a few ahead, ``jobs``
-    threads run sandboxes, and one thread judges what comes back."""
+    threads run sandboxes, and one thread judges what comes back.
+
+    Returns the finished rows (in order) and whether Ctrl-C stopped the batch.
+    """
     n = len(submissions)
+    stop = threading.Event()
     rows = [None] * n
     slots = list(range(jobs))
     lock = threading.Lock()
@@ -517,7 +653,8 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden)
             with lock:
                 while submitted[0] < min(upto, n):
                     j = submitted[0]
-                    futures[j] = planner.submit(_prepare, submissions[j], names, mode, hidden)
+                    futures[j] = planner.submit(_prepare, submissions[j], names, mode, hidden,
+                                                  all_checks)
                     submitted[0] += 1
 
         def judge(i, prep, run, t_run):
@@ -532,6 +669,8 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden)
         pending = []
 
         def work(i):
+            if stop.is_set():
+                return
             plan_ahead(i + window)
             with lock:
                 slot = slots.pop()
@@ -553,12 +692,23 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden)
                     slots.append(slot)
             pending.append(judges.submit(judge, i, prep, run, t_run))
 
-        if jobs == 1:
-            for i in range(n):
-                work(i)
-        else:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                list(pool.map(work, range(n)))
+        try:
+            if jobs == 1:
+                for i in range(n):
+                    work(i)
+            else:
+                pool = ThreadPoolExecutor(max_workers=jobs)
+                try:
+                    list(pool.map(work, range(n)))
+                except KeyboardInterrupt:
+                    stop.set()
+                    raise
+                finally:
+                    pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            # Ctrl-C: the main thread's sandbox is closed by _execute; the other job
+            # threads finish the submission they hold and take no new one.
+            stop.set()
         for f in pending:
             f.result()
-    return rows
+    return [r for r in rows if r is not None], stop.is_set()

@@ -54,12 +54,14 @@ def write_csv(rows, path):
     names = _question_names(rows)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["student", "assignment", "status", "score", "max_score", *names, "error"])
+        w.writerow(["student", "assignment", "status", "score", "max_score", *names, "error",
+                    "identified_by", "notes"])
         for row in rows:
             per = {q["name"]: q["score"] for q in row["questions"]}
             w.writerow([row["student"], row["assignment"], row["status"], _fmt(row["score"]),
                         _fmt(row["max_score"]), *[_fmt(per.get(n, "")) for n in names],
-                        row.get("error") or ""])
+                        row.get("error") or "", row.get("identified_by") or "",
+                        "; ".join(row.get("notes") or ())])
     return path
 
 
@@ -100,6 +102,7 @@ def feedback_html(row):
     ]
     if row.get("error"):
         parts.append(f"<p class='zero'>{e(row['error'])}</p>")
+    parts += [f"<p class='note'>Note: {e(str(n))}</p>" for n in row.get("notes") or ()]
     parts.append("<table><tr><th>question</th><th>score</th></tr>")
     for q in row["questions"]:
         parts.append(f"<tr><td><code>{e(q['name'])}</code></td><td class='"
@@ -272,6 +275,7 @@ def _assignment_table(rows, show_assignment=True):
         if r["status"] != "graded" or r.get("error"):
             line += f"   ! {r.get('error') or r['status']}"
         lines.append(line.rstrip())
+        lines += [f"{'':<{w_student}}  note: {n}" for n in r.get("notes") or ()]
     if names:
         maxes = {}
         for r in rows:

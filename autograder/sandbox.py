@@ -36,9 +36,30 @@ Only then does the student's code run. The wall-clock limit is enforced from the
 grader (which kills the job's supervisor, which kills the sandbox's PID 1, and, as
 a backstop, every process of the slot's uid).
 
-Without root privileges the namespaces and uid switch are unavailable; the grader
-then refuses to run unless ``isolation="none"`` is asked for explicitly (tests of the
-grading logic only), and says so in every report.
+Backends
+--------
+The steps above are the **root** backend. Three backends exist, strongest first;
+``isolation="auto"`` takes the first that works here (:func:`choose_backend`,
+:func:`backend_status` says why the others do not; :data:`GUARANTEES` and
+docs/grading.md list what each guarantees):
+
+* ``root``: as above (a grading server, CI, a container run as root).
+* ``rootless``: for an instructor who is not root (a JupyterHub server, a lab machine,
+  a laptop). Unprivileged user namespaces (mapping only the instructor's own uid) give
+  the same new mount, network, PID, IPC and UTS namespaces; instead of covering the
+  hidden paths one by one, the sandbox gets a **new root** holding only ``/usr``, a few
+  ``/etc`` files, the Python installation (read-only) and ``/dev/null`` and friends,
+  with a fresh ``/proc`` and ``/tmp``, and the old root detached
+  (:func:`_enter_rootless_root`): nothing else of the machine exists in its view. Every
+  capability is dropped. There is no uid per slot (only one is mapped), so two
+  sandboxes are kept apart by their PID namespaces: neither can see the other's
+  processes to signal them, nor any file of the other.
+* ``container``: docker or podman (:mod:`autograder.container`), for machines without
+  usable namespaces (macOS, Windows, locked-down kernels): one container per
+  submission, no network, a read-only root with only Python and the runner.
+
+``isolation="none"`` runs the same pipeline without any of this, only when asked for
+explicitly, and every report says so.
 """
 
 from __future__ import annotations
@@ -659,6 +680,9 @@ def zygote_main(fd):
     gc.collect()
     gc.freeze()  # children never scan (and so never copy) the zygote's objects
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    # Ctrl-C reaches the whole terminal's process group: the grader decides what stops
+    # (it closes the socket, which ends this loop), not the signal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sock = socket.socket(fileno=fd)
     while True:
         try:
@@ -672,6 +696,7 @@ def zygote_main(fd):
         if pid == 0:
             sock.close()
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             try:
                 _supervise(req, fds[0], fds[1])
             finally:

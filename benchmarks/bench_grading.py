@@ -483,7 +483,7 @@ def phase_breakdown(submitted, names, hide, jobs=1):
                 "in sandbox: cells + cases (child's own clock)", 0.0) + float(ev["seconds"])
         return ev
 
-    patches = [(grader, "code_cells", "read notebooks"), (grader, "_plan", "plan: build cases"),
+    patches = [(grader, "read_notebook", "read notebooks"), (grader, "_plan", "plan: build cases"),
                (grader, "_execute", "run: sandbox spawn + cells + cases + IPC"),
                (sandbox.Zygote, "spawn", "  of which spawn (fork from zygote)"),
                (checks_mod, "grade_question", "judge: compare in the trusted process"),
@@ -551,7 +551,7 @@ def cprofile_phases(submitted, names, top=12):
     from autograder.notebook import code_cells
 
     subs = grader.discover([submitted])
-    checks = grader._questions_for(subs[0].assignment, names)
+    checks = grader._questions_for(subs[0].nbgrader, names)
     grader._plan(checks, "warm-up", "x")  # lazy imports, public cases
 
     def show(pr, label, seconds, key):
@@ -562,7 +562,7 @@ def cprofile_phases(submitted, names, top=12):
     pr = cProfile.Profile()
     t0 = time.perf_counter()
     pr.enable()
-    plans = [grader._plan(checks, s.student, s.assignment) for s in subs]
+    plans = [grader._plan(checks, s.student, s.nbgrader) for s in subs]
     pr.disable()
     show(pr, f"plan ({sum(len(c) for _, c in plans[0])} cases per submission)",
          (time.perf_counter() - t0) / len(subs), "cumulative")
@@ -597,8 +597,9 @@ def main(argv=None):
     ap.add_argument("--cprofile", action="store_true", help="only build the batch and print "
                     "cProfile tables of course grade's plan and in-sandbox run")
     args = ap.parse_args(argv)
-    if os.geteuid() != 0:
-        print("warning: course grade's sandbox needs root", file=sys.stderr)
+    from autograder.sandbox import choose_backend
+
+    print(f"course grade's isolation here: {choose_backend('auto')}", file=sys.stderr)
     tmp = Path(tempfile.mkdtemp(prefix="bench_grading_"))
     log = tmp / "commands.log"
     try:

@@ -137,20 +137,50 @@ def build_parser():
     kit.add_argument("--out", default=None, help="output folder (default: out/kit)")
     kit.set_defaults(func=_kit)
 
+    from .doctor import DESCRIPTION as doctor_description
+    from .doctor import add_arguments as doctor_arguments
+
+    doctor_arguments(sub.add_parser(
+        "doctor", help="check that this machine can run the course (run this first)",
+        description=doctor_description))
+
     from autograder.cli import add_parser as add_grade  # argparse only: cheap to import
 
     add_grade(sub)
     return parser
 
 
-def main(argv=None):
-    """Entry point of the ``course`` console script; returns the exit status."""
-    args = build_parser().parse_args(argv)
+def _stdout_closed():
+    """The reader of our output went away (``course grade ... | head``): point stdout at
+    /dev/null so that the interpreter's final flush cannot raise again."""
+    import os
+
     try:
-        return int(args.func(args) or 0)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, as a shell reports a process a closed pipe stopped
+
+
+def main(argv=None):
+    """Entry point of the ``course`` console script; returns the exit status.
+
+    Bad arguments and bad input end in one line on stderr and a non-zero status, never
+    a traceback: 2 for a bad argument, 1 for input that cannot be used, 130 after Ctrl-C,
+    141 when the reader of the output closed it (``| head``).
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return status
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _stdout_closed()
 
 
 if __name__ == "__main__":  # pragma: no cover

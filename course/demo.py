@@ -119,17 +119,21 @@ def _kit(out, say):
 
 def _grade_samples(root, out, say, stream):
     """Step 2: ``course grade`` on ``samples/submitted`` (nbgrader's layout)."""
-    from autograder.sandbox import isolation_available
+    from autograder.sandbox import SandboxError, choose_backend
 
     from .cli import build_parser
 
     samples = root / "samples" / "submitted"
     say(f"2. grade: the sample submissions in {samples.relative_to(root)}/ with course grade")
     argv = ["grade", str(samples), "--out", str(out / "grades"), "--jobs", "2"]
-    isolated, why = isolation_available()
-    if not isolated:
-        say(f"   (no sandbox on this machine: {why}; grading the bundled samples without it)")
-        argv.append("--no-isolation")
+    try:
+        say(f"   isolation: {choose_backend('auto')} (the first backend that works here; "
+            "`course doctor` says why the others do not)")
+    except SandboxError as err:
+        # Our own samples only: a course's submissions are never graded this way.
+        say(f"   WARNING: no sandbox works on this machine ({err}); grading the bundled "
+            "samples WITHOUT isolation")
+        argv += ["--isolation", "none"]
     args = build_parser().parse_args(argv)
     status = args.func(args, stream=stream)
     say("   (dave's first file is broken on purpose: it gets a row and a reason)\n")

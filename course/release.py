@@ -10,7 +10,17 @@ generate_assignment`` applies them; the order matters:
 3. ``ClearOutput``: no outputs or execution counts;
 4. ``LockCells``: lock the check and test cells;
 5. ``ComputeChecksums``: record each graded cell's checksum, so that ``nbgrader
-   autograde`` notices a student who edits a locked cell.
+   autograde`` notices a student who edits a locked cell;
+6. the **stamp**: ``metadata.course = {"assignment", "release", "version"}``, the
+   assignment (the solution's folder name), a release id (the first 12 hex digits of
+   the SHA-256 of the solution notebook's cell sources: the same solutions give the
+   same id) and the package version. ``course grade`` reads it to know which
+   assignment a submission is (:mod:`autograder.identify`), whatever its folder or
+   file is named. It comes last: the checksums do not cover notebook metadata.
+
+Before the steps, every ``### BEGIN ...`` marker must have its ``### END ...`` (and
+the other way round) in the same cell: a broken region is a one-line error naming the
+notebook and the cell.
 
 Then the **leak check** reads every released notebook and fails if it still holds a
 solution or hidden-test marker, a line of a solution or of a hidden test (lines that the
@@ -30,7 +40,8 @@ import json
 import tempfile
 from pathlib import Path
 
-__all__ = ["MARKERS", "ReleaseError", "build", "check_in_sync", "leaks", "release_notebook"]
+__all__ = ["MARKERS", "ReleaseError", "build", "check_in_sync", "check_markers", "leaks",
+           "release_id", "release_notebook", "stamp"]
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
@@ -59,14 +70,69 @@ def _preprocessors():
             ComputeChecksums()]
 
 
-def release_notebook(nb):
-    """The student version of one solution notebook (an ``nbformat`` node, copied)."""
+def check_markers(nb):
+    """Problems with the solution and hidden-test regions of ``nb`` (a list of str): a
+    ``### BEGIN`` without its ``### END`` in the same cell, an ``END`` without a
+    ``BEGIN``, or a region opened twice."""
+    problems = []
+    for i, cell in enumerate(nb["cells"]):
+        open_ = None
+        for n, line in enumerate(_source(cell).splitlines(), 1):
+            s = line.strip()
+            if not s.startswith("###"):
+                continue
+            for kind in ("SOLUTION", "HIDDEN TESTS"):
+                if s == f"### BEGIN {kind}" or s.startswith(f"### BEGIN {kind} "):
+                    if open_:
+                        problems.append(f"cell {i + 1}, line {n}: '### BEGIN {kind}' inside "
+                                        f"an open '### BEGIN {open_[0]}' (line {open_[1]})")
+                    open_ = (kind, n)
+                elif s == f"### END {kind}" or s.startswith(f"### END {kind} "):
+                    if not open_ or open_[0] != kind:
+                        problems.append(f"cell {i + 1}, line {n}: '### END {kind}' without "
+                                        f"its '### BEGIN {kind}'")
+                    open_ = None
+        if open_:
+            problems.append(f"cell {i + 1}, line {open_[1]}: '### BEGIN {open_[0]}' without "
+                            f"its '### END {open_[0]}'")
+    return problems
+
+
+def release_id(nb):
+    """The release id of a solution notebook: 12 hex digits of the SHA-256 of its cell
+    sources, in order (outputs and metadata do not count)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for cell in nb["cells"]:
+        h.update(cell.get("cell_type", "").encode() + b"\0" + _source(cell).encode() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def stamp(nb, assignment, release):
+    """Write ``metadata.course`` (see the module's step 6) into ``nb``, in place."""
+    from course import __version__
+
+    nb.setdefault("metadata", {})["course"] = {"assignment": assignment, "release": release,
+                                               "version": __version__}
+    return nb
+
+
+def release_notebook(nb, assignment=None):
+    """The student version of one solution notebook (an ``nbformat`` node, copied),
+    stamped with ``assignment`` when it is given."""
     import copy
 
+    problems = check_markers(nb)
+    if problems:
+        raise ReleaseError("; ".join(problems))
+    rid = release_id(nb)
     nb = copy.deepcopy(nb)
     resources = {}
     for pre in _preprocessors():
         nb, resources = pre.preprocess(nb, resources)
+    if assignment is not None:
+        stamp(nb, assignment, rid)
     return nb
 
 
@@ -198,25 +264,40 @@ def build(solutions="solutions", out="assignments"):
     Returns the written paths; raises :class:`ReleaseError` (and writes nothing more)
     when a notebook leaks.
     """
+    import warnings
+
     import nbformat
+    from nbformat.warnings import MissingIDFieldWarning
 
     solutions, out = Path(solutions), Path(out)
+    if not solutions.is_dir():
+        raise ReleaseError(f"{solutions}: no such folder; expected the solution notebooks "
+                           "in <folder>/<assignment>/*.ipynb")
     sources = sorted(solutions.glob("*/*.ipynb"))
     if not sources:
         raise ReleaseError(f"no notebooks in {solutions}/<assignment>/*.ipynb")
     written = []
     for src in sources:
         try:
-            nb = nbformat.read(str(src), as_version=4)
-            student = release_notebook(nb)
+            with warnings.catch_warnings():  # cells without ids get them (nbformat 5.1)
+                warnings.simplefilter("ignore", MissingIDFieldWarning)
+                nb = nbformat.read(str(src), as_version=4)
+        except Exception as err:  # noqa: BLE001 - nbformat raises many kinds
+            raise ReleaseError(f"{src}: not a readable notebook ({type(err).__name__}: "
+                               f"{str(err).splitlines()[0] if str(err) else ''})") from None
+        try:
+            student = release_notebook(nb, src.parent.name)
         except Exception as err:  # nbgrader raises RuntimeError for malformed markup
-            raise ReleaseError(f"{src}: {err}") from err
+            raise ReleaseError(f"{src}: {err}") from None
         problems = leaks(json.loads(nbformat.writes(nb)), json.loads(nbformat.writes(student)))
         if problems:
             raise ReleaseError(f"{src}: the release would leak:\n  " + "\n  ".join(problems))
         dest = out / src.parent.name / src.name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(student, str(dest))
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(student, str(dest))
+        except OSError as err:
+            raise ReleaseError(f"{dest}: cannot be written ({err.strerror})") from None
         written.append(dest)
     return written
 

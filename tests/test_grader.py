@@ -69,7 +69,8 @@ def full(row, name):
 
 def test_full_marks_for_a_correct_submission_on_every_check(tmp_path):
     honest(tmp_path / "subs" / "alice.ipynb")
-    (row,) = grade_batch(discover([tmp_path / "subs"]), limits=FAST, hide=[tmp_path])
+    (row,) = grade_batch(discover([tmp_path / "subs"]), limits=FAST, hide=[tmp_path],
+                         all_checks=True)
     assert row["status"] == "graded" and row["error"] is None, row
     bad = {q["name"]: q["feedback"] for q in row["questions"] if q["score"] < q["max_score"]}
     assert bad == {}
@@ -84,7 +85,8 @@ def test_untouched_release_scores_zero_without_crashing(tmp_path):
             stubs.append(f"def {name}(*args, **kwargs):\n    # YOUR CODE HERE\n"
                          "    raise NotImplementedError()\n")
     notebook(tmp_path / "subs" / "blank.ipynb", ["import numpy as np\n", *stubs])
-    (row,) = grade_batch(discover([tmp_path / "subs"]), limits=FAST, hide=[tmp_path])
+    (row,) = grade_batch(discover([tmp_path / "subs"]), limits=FAST, hide=[tmp_path],
+                         all_checks=True)
     assert row["status"] == "graded"
     assert row["score"] == 0 and row["max_score"] > 0
     assert all("NotImplementedError" in " ".join(q["feedback"]) for q in row["questions"])
@@ -248,10 +250,11 @@ def test_three_layouts(tmp_path):
     honest(tmp_path / "folder" / "bob.ipynb")
     honest(tmp_path / "course" / "submitted" / "carl" / "ps1" / "layers.ipynb")
     honest(tmp_path / "course" / "submitted" / "dana" / "ps1" / "layers.ipynb")
-    assert [(s.student, s.assignment) for s in discover([single])] == [("zoe", "default")]
+    # the assignment is read from each submission when it is graded, not from folders
+    assert [(s.student, s.assignment) for s in discover([single])] == [("zoe", None)]
     assert [s.student for s in discover([tmp_path / "folder"])] == ["amy", "bob"]
     nbg = discover([tmp_path / "course"])
-    assert [(s.student, s.assignment) for s in nbg] == [("carl", "ps1"), ("dana", "ps1")]
+    assert [(s.student, s.nbgrader) for s in nbg] == [("carl", "ps1"), ("dana", "ps1")]
     assert discover([tmp_path / "course" / "submitted"]) == nbg
     with pytest.raises(GradeError, match="no such file or folder"):
         discover([tmp_path / "nowhere"])
@@ -318,7 +321,7 @@ def test_cli_writes_json_csv_feedback_and_summary(tmp_path, capsys):
         table = list(csv.DictReader(fh))
     assert [r["student"] for r in table] == ["ann", "ben", "cat"]
     assert float(table[0]["score"]) == rows["ann"]["max_score"]
-    page = (out / "feedback" / "subs" / "ben.html").read_text()
+    (page,) = [p.read_text() for p in (out / "feedback").glob("*/ben.html")]
     assert "relu_backward" in page and "Z == 0" in page
     assert "def " not in page and "course.nn" not in page  # no check code, no reference
     summary = json.loads((out / "summary.json").read_text())
@@ -376,3 +379,95 @@ def test_in_place_mutation_is_seen_through_the_sandbox(tmp_path):
     assert 0 < q["score"] < q["max_score"]  # right values, but the input was changed
     assert "mutated_input" in q["diagnoses"]
     assert any("in place" in f for f in q["feedback"])
+
+
+# ------------------------------------------------------- which assignment each row is
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _copy(src_folder, dest):
+    (src,) = (ROOT / src_folder).glob("*.ipynb")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(src.read_text())
+    return dest
+
+
+def test_a_neutral_folder_mixing_assignments_grades_each_as_its_own(tmp_path, capsys):
+    from autograder.assignments import ASSIGNMENTS
+    from autograder.checks import CHECKS
+    from course.cli import main
+
+    subs = tmp_path / "subs"
+    _copy("solutions/03_one_layer_at_a_time", subs / "alice.ipynb")
+    _copy("solutions/04_deep_networks", subs / "bob.ipynb")
+    _copy("assignments/02_activations_and_outputs", subs / "carol.ipynb")  # untouched
+    notebook(subs / "dan.ipynb", ["def linear_backward(dZ, cache):\n    return 0\n",
+                                  "def relu_backward(dA, Z):\n    return 0\n"])
+    out = tmp_path / "out"
+    assert main(["grade", str(subs), "--out", str(out), "-j", "2", "-q"]) == 1
+    rows = by_student(json.loads((out / "grades.json").read_text())["submissions"])
+
+    def max_of(name):
+        return float(sum(CHECKS[n].points for n in ASSIGNMENTS[name]))
+
+    alice, bob, carol, dan = (rows[s] for s in ("alice", "bob", "carol", "dan"))
+    assert alice["assignment"] == "03_one_layer_at_a_time"
+    assert alice["score"] == alice["max_score"] == max_of("03_one_layer_at_a_time")
+    assert [q["name"] for q in alice["questions"]] == ASSIGNMENTS["03_one_layer_at_a_time"]
+    assert bob["assignment"] == "04_deep_networks"
+    assert bob["score"] == bob["max_score"] == max_of("04_deep_networks")
+    assert alice["identified_by"].startswith("nbgrader grade_ids")
+    assert (carol["assignment"], carol["identified_by"]) == ("02_activations_and_outputs",
+                                                             "stamp")
+    assert carol["score"] == 0 and carol["max_score"] == max_of("02_activations_and_outputs")
+    assert dan["status"] == "error" and dan["max_score"] == 0 and dan["questions"] == []
+    assert dan["error"] == ("matches no assignment: it defines linear_backward, "
+                            "relu_backward; registered: " + ", ".join(ASSIGNMENTS))
+    with (out / "grades.csv").open() as fh:
+        table = {r["student"]: r for r in csv.DictReader(fh)}
+    assert table["carol"]["identified_by"] == "stamp"
+    backend = json.loads((out / "grades.json").read_text())["grader"]["isolation"]
+    assert backend in ("root", "rootless", "container")  # auto: never "none" silently
+    assert {r["isolation"] for r in rows.values()} == {backend}
+    assert f"isolation {backend}" not in capsys.readouterr().out  # -q: no table
+
+
+def test_an_override_grades_as_told_and_the_row_says_it_disagrees(tmp_path, capsys):
+    from course.cli import main
+
+    subs = tmp_path / "anything"
+    _copy("assignments/03_one_layer_at_a_time", subs / "erin.ipynb")
+    out = tmp_path / "out"
+    assert main(["grade", str(subs), "--out", str(out), "--assignment",
+                 "04_deep_networks"]) == 0
+    printed = capsys.readouterr().out
+    (row,) = json.loads((out / "grades.json").read_text())["submissions"]
+    assert (row["assignment"], row["identified_by"]) == ("04_deep_networks", "--assignment")
+    assert row["notes"] == ["graded as 04_deep_networks (--assignment); its stamp says "
+                            "03_one_layer_at_a_time"]
+    assert "note: graded as 04_deep_networks" in printed
+    assert "its stamp says" in (out / "feedback" / "04_deep_networks" / "erin.html").read_text()
+
+
+def test_an_unknown_assignment_is_a_bad_argument(tmp_path, capsys):
+    from course.cli import main
+
+    _copy("assignments/03_one_layer_at_a_time", tmp_path / "s" / "x.ipynb")
+    assert main(["grade", str(tmp_path / "s"), "--out", str(tmp_path / "o"),
+                 "--assignment", "week3"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown assignment 'week3'; registered: 01_chain_rule_and_graphs" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_every_check_found_only_when_asked(tmp_path):
+    honest(tmp_path / "s" / "all.ipynb")  # defines all graded functions: no one assignment
+    (row,) = grade_batch(discover([tmp_path / "s"]), limits=FAST, hide=[tmp_path])
+    assert row["status"] == "error" and row["max_score"] == 0
+    assert row["error"].startswith("matches no assignment: it defines ")
+    (row,) = grade_batch(discover([tmp_path / "s"]), limits=FAST, hide=[tmp_path],
+                         names=None, all_checks=True)
+    assert row["status"] == "graded" and row["identified_by"] == "--all-checks"
+    assert row["score"] == row["max_score"] > 0
+    assert "graded on the" in row["notes"][0] and "(--all-checks)" in row["notes"][0]

@@ -136,3 +136,67 @@ def test_a_leaking_solution_stops_the_release(tmp_path, capsys):
                    "--out", str(tmp_path / "out")])
     assert status == 1
     assert "course release:" in capsys.readouterr().err
+
+
+def test_every_released_notebook_is_stamped_with_its_assignment(tmp_path):
+    import course
+    from course.release import release_id
+
+    sol, out = tmp_path / "solutions", tmp_path / "assignments"
+    (sol / "my_week_3").mkdir(parents=True)
+    nb = solution_notebook()
+    nbformat.write(nb, str(sol / "my_week_3" / "layers.ipynb"))
+    (path,) = build(sol, out)
+    stamp = json.loads(path.read_text())["metadata"]["course"]
+    assert stamp == {"assignment": "my_week_3", "release": release_id(nb),
+                     "version": course.__version__}
+    assert len(stamp["release"]) == 12 and int(stamp["release"], 16) >= 0
+    # deterministic: the same solutions, the same id; an edited solution, a new one
+    assert build(sol, tmp_path / "again") and (
+        json.loads((tmp_path / "again" / "my_week_3" / "layers.ipynb").read_text())
+        ["metadata"]["course"] == stamp)
+    nb.cells[0].source += " Edited."
+    assert release_id(nb) != stamp["release"]
+
+
+def test_the_committed_release_is_stamped():
+    from autograder.assignments import ASSIGNMENTS
+    from autograder.identify import RELEASE
+
+    for name in ASSIGNMENTS:
+        (path,) = (RELEASE / name).glob("*.ipynb")
+        assert json.loads(path.read_text())["metadata"]["course"]["assignment"] == name
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "'### BEGIN SOLUTION' without its "
+     "'### END SOLUTION'"),
+    ("def f():\n    return 1\n    ### END SOLUTION\n", "'### END SOLUTION' without its "
+     "'### BEGIN SOLUTION'"),
+    ("### BEGIN HIDDEN TESTS\nassert True\n### BEGIN HIDDEN TESTS\n### END HIDDEN TESTS",
+     "inside an open"),
+])
+def test_a_broken_solution_region_is_a_one_line_error(tmp_path, capsys, source, expected):
+    sol = tmp_path / "solutions" / "a"
+    sol.mkdir(parents=True)
+    nb = solution_notebook()
+    nb.cells[2].source = source
+    nbformat.write(nb, str(sol / "x.ipynb"))
+    status = main(["release", "--solutions", str(tmp_path / "solutions"),
+                   "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert expected in err and "x.ipynb" in err and "cell 3" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_release_of_a_missing_folder_or_a_broken_notebook_is_one_line(tmp_path, capsys):
+    assert main(["release", "--solutions", str(tmp_path / "nowhere"),
+                 "--out", str(tmp_path / "out")]) == 1
+    assert "no such folder" in capsys.readouterr().err
+    (tmp_path / "s" / "a").mkdir(parents=True)
+    (tmp_path / "s" / "a" / "x.ipynb").write_text("{not json")
+    assert main(["release", "--solutions", str(tmp_path / "s"), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "not a readable notebook" in err and len(err.strip().splitlines()) == 1
