@@ -106,68 +106,17 @@ def _has_module(name):
         return False
 
 
-def _strip_comment(line):
-    """``line`` without a TOML ``#`` comment (a ``#`` inside a string stays)."""
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#":
-            return line[:i]
-    return line
-
-
 def _parse_pyproject(text):
-    """``[project]`` of a pyproject.toml as a dict: with :mod:`tomllib` (or tomli), else
-    a small reader of the few keys used here (Python 3.10 without tomli)."""
+    """``[project]`` of a pyproject.toml as a dict, or ``None`` without a TOML reader
+    (Python 3.10 without tomli: the installed metadata is read instead)."""
     try:
         import tomllib
     except ImportError:
         try:
             import tomli as tomllib
         except ImportError:
-            tomllib = None
-    if tomllib is not None:
-        return tomllib.loads(text).get("project", {})
-    text = "\n".join(_strip_comment(line) for line in text.splitlines())
-    sections = {}
-    for m in re.finditer(r"^\[([^\]]+)\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S):
-        sections[m.group(1).strip()] = m.group(2)
-
-    def strings(body):
-        return [a or b for a, b in re.findall(r'"([^"]*)"|\'([^\']*)\'', body)]
-
-    def arrays(body):
-        """``key = [ ... ]`` arrays of strings (a ``]`` inside a string does not end one)."""
-        out = {}
-        for m in re.finditer(r"^([\w.-]+)\s*=\s*\[", body, re.M):
-            quote, i = None, m.end()
-            while i < len(body):
-                ch = body[i]
-                if quote:
-                    quote = None if ch == quote else quote
-                elif ch in "\"'":
-                    quote = ch
-                elif ch == "]":
-                    break
-                i += 1
-            out[m.group(1)] = strings(body[m.end():i])
-        return out
-
-    project, body = {}, sections.get("project", "")
-    for key in ("name", "version", "requires-python"):
-        m = re.search(rf'^{re.escape(key)}\s*=\s*"([^"]*)"', body, re.M)
-        if m:
-            project[key] = m.group(1)
-    if "dependencies" in arrays(body):
-        project["dependencies"] = arrays(body)["dependencies"]
-    extras = arrays(sections.get("project.optional-dependencies", ""))
-    if extras:
-        project["optional-dependencies"] = extras
-    return project
+            return None
+    return tomllib.loads(text).get("project", {})
 
 
 def _project():
@@ -177,7 +126,7 @@ def _project():
     pyproject.toml)."""
     pyproject = ROOT / "pyproject.toml"
     if pyproject.is_file():
-        project = _parse_pyproject(pyproject.read_text(encoding="utf-8"))
+        project = _parse_pyproject(pyproject.read_text(encoding="utf-8")) or {}
         if project.get("name"):
             return {"name": project["name"], "version": project.get("version", "?"),
                     "requires_python": project.get("requires-python",

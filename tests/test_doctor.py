@@ -252,17 +252,14 @@ def test_json_reports_problems(monkeypatch, capsys):
 
 
 # --------------------------------------------------------------------------- metadata
-def test_the_fallback_pyproject_reader_agrees_with_tomllib(monkeypatch):
-    import tomllib
-
-    text = (REPO / "pyproject.toml").read_text()
-    expected = tomllib.loads(text)["project"]
+def test_without_a_toml_reader_the_installed_metadata_is_read(monkeypatch):
+    from_repo = doctor._project()
     monkeypatch.setitem(sys.modules, "tomllib", None)
     monkeypatch.setitem(sys.modules, "tomli", None)
-    got = doctor._parse_pyproject(text)
-    for key in ("name", "version", "requires-python", "dependencies",
-                "optional-dependencies"):
-        assert got[key] == expected[key], key
+    installed = doctor._project()
+    assert from_repo["checkout"] is True and installed["checkout"] is False
+    assert installed["name"] == from_repo["name"]
+    assert set(installed["extras"]) == set(from_repo["extras"])
 
 
 def test_without_a_pyproject_the_installed_metadata_is_read(monkeypatch):
