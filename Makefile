@@ -9,7 +9,7 @@ BSTAMP  := $(VENV)/.installed-bench
 GSTAMP  := $(VENV)/.installed-grading
 OUT     ?= out
 
-.PHONY: demo test lint bench bench-grading clean
+.PHONY: demo test lint bench bench-grading bench-isolation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,15 @@ lint: $(STAMP)
 bench: $(BSTAMP)
 	$(PY) benchmarks/bench_train_step.py
 
-## course grade vs nbgrader autograde vs otter run on one batch (needs root for the sandbox;
-## not part of `make test`). Extra arguments: make bench-grading ARGS="--n 40 --rounds 2".
+## course grade vs nbgrader autograde vs otter run on one batch (not part of `make test`).
+## Extra arguments: make bench-grading ARGS="--n 40 --rounds 2".
 bench-grading: $(GSTAMP)
 	$(PY) benchmarks/bench_grading.py $(ARGS)
+
+## course grade's seconds per submission on each isolation backend that works here, same
+## batch, one run (as root, rootless runs as ARGS="--user NAME").
+bench-isolation: $(STAMP)
+	$(PY) benchmarks/bench_isolation.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache *.egg-info

@@ -153,9 +153,10 @@ GUARANTEES = {
                 "the Python installation and /dev's null/zero/random, all read-only; own "
                 "/proc, /tmp, IPC and process tree per submission; no capabilities; "
                 "rlimits (runs as your uid, which nothing it can see belongs to)",
-    "container": "one podman/docker container per job slot: no network, read-only root "
-                 "with only Python and the runner, non-root user, no capabilities, "
-                 "memory/pids/ulimit limits; a new container after any timeout or crash",
+    "container": "one podman/docker container per submission run (a spare started ahead "
+                 "per job slot): no network, an empty read-only root with only /usr, "
+                 "Python and the runner, non-root uid per slot, no capabilities, "
+                 "memory/pids limits and rlimits",
     "none": "NO isolation: the submission runs as you, with your files and the network",
 }
 BACKENDS = ("root", "rootless", "container")
