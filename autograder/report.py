@@ -55,13 +55,13 @@ def write_csv(rows, path):
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["student", "assignment", "status", "score", "max_score", *names, "error",
-                    "identified_by", "notes"])
+                    "identified_by", "notes", "isolation"])
         for row in rows:
             per = {q["name"]: q["score"] for q in row["questions"]}
             w.writerow([row["student"], row["assignment"], row["status"], _fmt(row["score"]),
                         _fmt(row["max_score"]), *[_fmt(per.get(n, "")) for n in names],
                         row.get("error") or "", row.get("identified_by") or "",
-                        "; ".join(row.get("notes") or ())])
+                        "; ".join(row.get("notes") or ()), row.get("isolation") or ""])
     return path
 
 
@@ -87,6 +87,14 @@ def _cls(score, max_score):
     if max_score and score >= max_score - 1e-9:
         return "full"
     return "zero" if score <= 1e-9 else "part"
+
+
+def _isolation_note(backend):
+    if not backend:
+        return ""
+    if backend == "none":
+        return " Graded WITHOUT isolation (--isolation none)."
+    return f" Graded in a sandbox ({backend} isolation)."
 
 
 def feedback_html(row):
@@ -124,7 +132,8 @@ def feedback_html(row):
         parts.append("</ul><p class='note'>Grading goes on after a cell fails: functions "
                      "defined in other cells are still graded.</p>")
     parts.append("<p class='note'>Hidden cases use inputs generated for you; only their "
-                 "results are shown here.</p></body></html>")
+                 f"results are shown here.{_isolation_note(row.get('isolation'))}</p>"
+                 "</body></html>")
     return "\n".join(parts)
 
 
@@ -150,7 +159,8 @@ def summarize(rows):
         ``{"submissions", "graded", "errors", "mean_score", "max_score", "questions":
         [{"name", "assignment", "max_score", "mean", "full", "partial", "zero",
         "histogram", "mistakes": {diagnosis: number of students}}], "assignments":
-        [{"name", "submissions", "graded", "mean_score", "max_score"}]}``; the histogram
+        [{"name", "submissions", "graded", "mean_score", "max_score"}], "isolation":
+        [backends used]}``; the histogram
         counts scores in ten bins of the question's maximum (the last bin holds full
         marks). The top-level mean is over every row; with several assignments, read
         theirs.
@@ -195,6 +205,7 @@ def summarize(rows):
         "mean_score": sum(r["score"] for r in rows) / len(rows) if rows else 0.0,
         "max_score": max((r["max_score"] for r in rows), default=0.0),
         "questions": qs, "assignments": assignments,
+        "isolation": sorted({r["isolation"] for r in rows if r.get("isolation")}),
     }
 
 
@@ -209,7 +220,8 @@ def write_summary(summary, folder):
              f"<title>Class summary</title><style>{_CSS}</style></head><body>",
              "<h1>Class summary</h1>",
              f"<p>{summary['submissions']} submissions, {summary['graded']} graded, "
-             f"{summary['errors']} with errors.</p><ul>",
+             f"{summary['errors']} with errors."
+             f"{_isolation_note(', '.join(summary.get('isolation') or ()))}</p><ul>",
              *(f"<li><b>{e(a['name'])}</b>: {a['submissions']} submissions, {a['graded']} "
                f"graded, mean score {a['mean_score']:.2f} / {_fmt(a['max_score'])}</li>"
                for a in summary.get("assignments", ())),

@@ -430,6 +430,11 @@ def test_a_neutral_folder_mixing_assignments_grades_each_as_its_own(tmp_path, ca
     backend = json.loads((out / "grades.json").read_text())["grader"]["isolation"]
     assert backend in ("root", "rootless", "container")  # auto: never "none" silently
     assert {r["isolation"] for r in rows.values()} == {backend}
+    assert table["bob"]["isolation"] == backend
+    assert json.loads((out / "summary.json").read_text())["isolation"] == [backend]
+    assert f"({backend} isolation)" in (out / "summary.html").read_text()
+    assert f"({backend} isolation)" in (out / "feedback" / "04_deep_networks" /
+                                        "bob.html").read_text()
     assert f"isolation {backend}" not in capsys.readouterr().out  # -q: no table
 
 
