@@ -439,6 +439,10 @@ def _enter_rootless_root(binds, hide):
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         if os.path.islink(f"/{name}"):
             os.symlink(os.readlink(f"/{name}"), f"{new}/{name}")
+    # The fresh /tmp first: a Python installation that lives under /tmp (a checkout
+    # cloned there, with its .venv) is then bound inside it, at its own path.
+    os.mkdir(f"{new}/tmp")
+    _mount("tmpfs", f"{new}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     covered = []
     for path in sorted(handles, key=lambda p: p.count("/")):
         if any(path == c or path.startswith(c + "/") for c in covered):
@@ -465,8 +469,6 @@ def _enter_rootless_root(binds, hide):
     _hide(hide, prefix=new)
     os.mkdir(f"{new}/proc")
     _mount("proc", f"{new}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-    os.mkdir(f"{new}/tmp")
-    _mount("tmpfs", f"{new}/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     _pivot_root(new)
     _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
 

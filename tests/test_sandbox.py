@@ -129,6 +129,28 @@ def test_only_the_python_installation_and_system_files_are_visible(zygote, tmp_p
     assert "home" not in top and "srv" not in top and "var" not in top, top
 
 
+@pytest.mark.skipif(not STATUS["rootless"]["ok"], reason=STATUS["rootless"]["why"])
+def test_a_python_installation_under_tmp_is_bound_inside_the_fresh_tmp(tmp_path):
+    """A checkout cloned under /tmp (CI's, say) has its .venv there: the rootless root
+    must bind it inside its fresh /tmp, read-only, and /tmp must stay writable."""
+    assert str(tmp_path).startswith("/tmp/")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "marker.txt").write_text("python lives here")
+    z = open_zygote("rootless", limits=Limits(memory_bytes=512 * 2**20))
+    with z:
+        z.binds = sorted({*z.binds, str(tmp_path / "lib")})
+        cells = [f"import os\ndef look():\n    p = {str(tmp_path / 'lib' / 'marker.txt')!r}\n"
+                 "    open('/tmp/scratch', 'w').write('x')\n"
+                 "    try:\n        open(p, 'a')\n        ro = False\n"
+                 "    except OSError:\n        ro = True\n"
+                 "    return open(p).read(), ro, os.listdir('/tmp')\n"]
+        out, errors = run(z, cells, ["look"])
+    assert errors == {}
+    text, read_only, listing = value(out["look"])
+    assert text == "python lives here" and read_only
+    assert "scratch" in listing
+
+
 @needs_isolation
 def test_one_sandbox_cannot_signal_another(zygote):
     import threading
