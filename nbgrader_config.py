@@ -53,6 +53,10 @@ c.CourseDirectory.autograded_directory = f"{WORK}/autograded"
 c.CourseDirectory.feedback_directory = f"{WORK}/feedback"
 c.CourseDirectory.solution_directory = f"{WORK}/solution"
 c.CourseDirectory.source_with_tests_directory = f"{WORK}/source_with_tests"
+# An assignment's own checks (solutions/<assignment>/checks.py: references and case
+# builders, autograder.authoring) are the instructor's: never copied to the release.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "checks.py"]
 # sqlite does not create folders: make the (ignored) work folder so the gradebook can live
 # there from the first command on. (A folder without __init__.py does not shadow the
 # nbgrader package, even though nbgrader puts the current folder on sys.path.)

@@ -42,6 +42,9 @@ def add_parser(subparsers):
                    help="grade a submission that matches no assignment on the checks of the "
                    "graded functions it defines (default: an error row saying what it "
                    "defines)")
+    p.add_argument("--course", help="the course folder whose solutions/ define the "
+                   "assignments (default: the nearest folder with solutions/ above the "
+                   "current one, else the bundled course)")
     p.add_argument("--out", default="grades", help="folder for the reports (default: grades)")
     p.add_argument("--json", dest="json_path", help="JSON results (default: OUT/grades.json)")
     p.add_argument("--csv", dest="csv_path", help="CSV gradebook (default: OUT/grades.csv)")
@@ -112,6 +115,14 @@ def run(args, stream=None):
 
     stream = stream or sys.stdout
     out = Path(args.out)
+    if getattr(args, "course", None):
+        from .assignments import use_course
+
+        if not (Path(args.course) / "solutions").is_dir():
+            print(f"course grade: {args.course} has no solutions/ folder; expected the "
+                  "course folder (the one holding solutions/<assignment>/)", file=sys.stderr)
+            return 2
+        use_course(args.course)
     try:
         subs = discover(args.paths, args.assignment)
     except GradeError as err:

@@ -62,25 +62,44 @@ def hidden_cases_seed(student, assignment, policy="student"):
     raise ValueError(f"policy must be one of {', '.join(HIDDEN_POLICIES)}; got {policy!r}")
 
 
+def check_named(name):
+    """The check ``name``: built in, or an instructor's from the course in use (its
+    ``solutions/*/checks.py`` are loaded the first time one is asked for).
+
+    Raises
+    ------
+    KeyError
+        If no such check exists (the message says where it was looked for).
+    """
+    from .checks import CHECKS
+
+    if name not in CHECKS:
+        from .assignments import course_root, registry
+
+        registry()  # loads the course's own checks
+        if name not in CHECKS:
+            raise KeyError(f"no check named {name!r}: not built in, and not defined in "
+                           f"{course_root()}/solutions/*/checks.py")
+    return CHECKS[name]
+
+
 @functools.lru_cache(maxsize=256)
 def _public_cases(name, seed):
     """The public cases of a check: the same for every student, built once per process."""
-    from .checks import CHECKS
-
-    return tuple(CHECKS[name].cases(seed, False))
+    return tuple(check_named(name).cases(seed, False))
 
 
 def question_cases(name, student=None, assignment=None, policy="student", public_seed=None):
     """The cases ``course grade`` judges question ``name`` on: the public cases, then, when
     the ``assignment`` (and, under policy ``"student"``, the ``student``) is known, the
     hidden cases. ``course grade``'s planner and nbgrader's test cells both call this."""
-    from .checks import CHECKS, PUBLIC_SEED
+    from .checks import PUBLIC_SEED
 
     seed = PUBLIC_SEED if public_seed is None else public_seed
     cases = list(_public_cases(name, seed))
     if assignment is not None and (student is not None or policy == "assignment"):
         seed = hidden_cases_seed(student, assignment, policy)
-        cases += list(CHECKS[name].cases(seed, True))
+        cases += list(check_named(name).cases(seed, True))
     return cases
 
 
@@ -113,6 +132,12 @@ def nbgrader_points(name, func):
     """The score of question ``name`` for ``func``, as a float: the last line of an
     nbgrader hidden test cell, whose value nbgrader takes as the cell's partial credit.
 
+    ``name`` is the check; ``func`` the student's function (of any name: a built-in
+    check may grade a function of another name). Under ``nbgrader autograde`` the score
+    is on the scale of the question's points in the course's notebook
+    (:func:`autograder.assignments.questions`), so a cell whose points an instructor
+    changed still gets them all for a right answer.
+
     The hidden cases follow the policy in the environment variable
     ``COURSE_HIDDEN_CASES`` (``student``, the default, or ``assignment``). Prints what
     was lost (stdout, which nbgrader shows in the feedback and does not count as an
@@ -122,11 +147,32 @@ def nbgrader_points(name, func):
     policy = os.environ.get(HIDDEN_ENV) or "student"
     cases = question_cases(name, *(who or (None, None)), policy=policy)
     result = question_score(name, func, cases)
+    points = _points_in_course(name, func, who[1] if who else None)
+    if points is not None and points != result["max_score"]:
+        # the question's points in its notebook differ from the check's
+        result = dict(result, max_score=points,
+                      score=round(result["score"] * points / result["max_score"], 6))
     if result["feedback"]:
         print(f"{name}: {result['score']:g} / {result['max_score']:g} points")
         for line in result["feedback"]:
             print(f"  - {line}")
     return float(result["score"])
+
+
+def _points_in_course(check, func, assignment):
+    """The points of the question graded by ``check`` (the function ``func``) in
+    ``assignment`` of the course in use, or ``None`` when that is not known."""
+    if assignment is None:
+        return None
+    from .assignments import AssignmentError, questions
+
+    try:
+        qs = [q for q in questions(assignment) if q.check == check]
+    except (KeyError, AssignmentError):
+        return None
+    if len(qs) > 1:  # one check grading several functions: the function's name decides
+        qs = [q for q in qs if q.function == getattr(func, "__name__", None)]
+    return qs[0].points if len(qs) == 1 else None
 
 
 def _leaf_weights(check, case):

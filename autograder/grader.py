@@ -135,11 +135,10 @@ def discover(paths, assignment=None):
             continue
         root = path / "submitted" if (path / "submitted").is_dir() else path
         try:
-            nbgrader = root.name == "submitted" or (
-                not _notebooks(root)
-                and any(d.is_dir() and any(e.is_dir() for e in d.iterdir())
-                        for d in root.iterdir() if not d.name.startswith("."))
-            )
+            # by its shape, not its name: a folder called "submitted" may hold notebooks
+            nbgrader = not _notebooks(root) and any(
+                d.is_dir() and any(e.is_dir() for e in d.iterdir())
+                for d in root.iterdir() if not d.name.startswith("."))
             if nbgrader:
                 for sdir in sorted(d for d in root.iterdir() if d.is_dir()
                                    and not d.name.startswith(".")):
@@ -305,22 +304,37 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
 # ------------------------------------------------------------------------------- grading
 
 
+@dataclass(frozen=True)
+class _Graded:
+    """One question as the grader runs it: the student's function ``name``, graded by
+    ``check`` (an :class:`autograder.checks.Check`) out of ``points``."""
+
+    name: str
+    check: object
+    points: float
+
+
 def _questions_for(assignment, names):
-    """The checks of ``names``, or of ``assignment``'s graded functions when ``names``
-    is None."""
+    """The questions of ``assignment`` (its notebooks' graded cells), or of the checks
+    ``names`` (each grading the function of its own name) when ``names`` is given."""
     from .checks import CHECKS
 
     if names is None:
-        from .assignments import questions_for
+        from .assignments import AssignmentError, questions
 
         try:
-            names = questions_for(assignment)
-        except KeyError as err:
+            qs = [(q.function, q.check, q.points) for q in questions(assignment)]
+        except (KeyError, AssignmentError) as err:
             raise GradeError(err.args[0]) from None
-    unknown = [n for n in names if n not in CHECKS]
+    else:
+        qs = [(n, n, None) for n in names]
+    unknown = [c for _, c, _ in qs if c not in CHECKS]
     if unknown:
-        raise GradeError(f"no check for {', '.join(unknown)}; known: {', '.join(sorted(CHECKS))}")
-    return [CHECKS[n] for n in names]
+        where = f" (graded in {assignment})" if names is None else ""
+        raise GradeError(f"no check for {', '.join(unknown)}{where}; known: "
+                         f"{', '.join(sorted(CHECKS))}")
+    return [_Graded(f, CHECKS[c], float(CHECKS[c].points if p is None else p))
+            for f, c, p in qs]
 
 
 #: The assignment of a row graded on the checks found in it (``all_checks``).
@@ -354,7 +368,7 @@ def _identify(sub, notebooks, names, all_checks):
         from .checks import CHECKS
 
         found = defined_functions(notebooks)
-        checks = [c for n, c in CHECKS.items() if n in found]
+        checks = [_Graded(n, c, float(c.points)) for n, c in CHECKS.items() if n in found]
         if checks:
             ident.notes.append(f"{ident.reason}; graded on the {len(checks)} checks of the "
                                "functions it defines (--all-checks)")
@@ -366,8 +380,8 @@ def _identify(sub, notebooks, names, all_checks):
 def _plan(checks, student, assignment, hidden="student", public_seed=0):
     from .engines import question_cases
 
-    return [(check, question_cases(check.name, student, assignment, hidden, public_seed))
-            for check in checks]
+    return [(q, question_cases(q.check.name, student, assignment, hidden, public_seed))
+            for q in checks]
 
 
 #: The reference implementation: a submission that imports it scores 0.
@@ -522,7 +536,7 @@ def _judge(row, prep, run, grade_question):
     reference = reference_imports(prep.cells)
     for (check, cases), outcomes in zip(prep.plan, run.outcomes, strict=True):
         if reference:
-            result = {"name": check.name, "score": 0.0, "max_score": float(check.points),
+            result = {"name": check.name, "score": 0.0, "max_score": check.points,
                       "feedback": [f"your notebook imports the course's reference "
                                    f"implementation ({'; '.join(reference)}): it is not "
                                    "available during grading and using it scores 0; write "
@@ -530,7 +544,12 @@ def _judge(row, prep, run, grade_question):
                       "diagnoses": ["imported_reference"]}
         else:
             outcomes = [_restore_args(o, case) for o, case in zip(outcomes, cases, strict=True)]
-            result = grade_question(check.name, cases, outcomes)
+            result = grade_question(check.check.name, cases, outcomes)
+            if check.name != check.check.name or check.points != check.check.points:
+                # the check reused under another name, or for other points
+                scale = check.points / check.check.points
+                result.update(name=check.name, max_score=check.points,
+                              score=round(result["score"] * scale, 6))
         row["questions"].append(result)
     if reference:
         row["error"] = f"imports the reference implementation ({', '.join(reference)})"

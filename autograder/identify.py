@@ -6,7 +6,7 @@ wins, and the row records which (``identified_by``):
 
 1. **the stamp**: ``course release`` writes ``metadata.course = {"assignment",
    "release", "version"}`` into every student notebook; its ``assignment``, when it is
-   registered in :data:`autograder.assignments.ASSIGNMENTS` (``"stamp"``). A stamp
+   an assignment of the course (:data:`autograder.assignments.ASSIGNMENTS`) (``"stamp"``). A stamp
    naming an unregistered assignment, or notebooks of one submission stamped with
    different assignments, decide nothing (the row gets a note) and the next rule
    applies.
@@ -143,11 +143,11 @@ def defined_functions(notebooks):
 
 
 @functools.lru_cache(maxsize=8)
-def _index(folder):
+def _index(folder, names):
     from .notebook import NotebookError, read_notebook
 
     index = {}
-    for name in ASSIGNMENTS:
+    for name in names:
         try:
             nbs = [read_notebook(p) for p in sorted((Path(folder) / name).glob("*.ipynb"))]
         except NotebookError:
@@ -160,8 +160,12 @@ def _index(folder):
 
 def release_index(folder=None):
     """Assignment name -> :class:`Release`, for the registered assignments whose release
-    notebooks are in ``folder`` (default :data:`RELEASE`); built once per folder."""
-    return _index(str(Path(folder) if folder is not None else RELEASE))
+    notebooks are in ``folder`` (default: the ``assignments/`` folder of the course in
+    use, :func:`autograder.assignments.course_root`); built once per folder."""
+    from .assignments import course_root
+
+    folder = Path(folder) if folder is not None else course_root() / "assignments"
+    return _index(str(folder), tuple(ASSIGNMENTS))
 
 
 # ---------------------------------------------------------------------------- the rules
@@ -183,33 +187,33 @@ def _by_grade_ids(notebooks, index):
     return name, f"nbgrader grade_ids ({k} of {len(index[name].grade_ids)})"
 
 
-def _given(name, index):
+def _given(name, index, reg):
     """The graded functions of other assignments that ``name``'s notebook gives."""
-    graded = {f for fs in ASSIGNMENTS.values() for f in fs}
-    own = set(ASSIGNMENTS[name])
+    graded = {f for fs in reg.values() for f in fs}
+    own = set(reg[name])
     if name in index:
         return (index[name].defines & graded) - own
-    before = list(ASSIGNMENTS)[:list(ASSIGNMENTS).index(name)]
-    return {f for a in before for f in ASSIGNMENTS[a]} - own
+    before = list(reg)[:list(reg).index(name)]
+    return {f for a in before for f in reg[a]} - own
 
 
-def _graded_defined(notebooks):
-    graded = {f for fs in ASSIGNMENTS.values() for f in fs}
+def _graded_defined(notebooks, reg):
+    graded = {f for fs in reg.values() for f in fs}
     return defined_functions(notebooks) & graded
 
 
-def _by_function_names(defined, index):
+def _by_function_names(defined, index, reg):
     ranked = []
-    for name, funcs in ASSIGNMENTS.items():
+    for name, funcs in reg.items():
         own = defined & set(funcs)
-        loose = defined - set(funcs) - _given(name, index)
+        loose = defined - set(funcs) - _given(name, index, reg)
         if own and len(own) >= len(funcs) / 2 and len(loose) < len(own):
             ranked.append(((len(loose), -len(own) / len(funcs)), len(own), name))
     ranked.sort()
     if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
         return None
     _, k, name = ranked[0]
-    return name, f"function names ({k} of {len(ASSIGNMENTS[name])})"
+    return name, f"function names ({k} of {len(reg[name])})"
 
 
 def _listed(names, limit=8):
@@ -218,10 +222,10 @@ def _listed(names, limit=8):
     return ", ".join(names[:limit]) + more
 
 
-def _no_match(defined):
+def _no_match(defined, reg):
     what = (f"it defines {_listed(defined)}" if defined
             else "it defines none of the graded functions")
-    return f"matches no assignment: {what}; registered: {', '.join(ASSIGNMENTS)}"
+    return f"matches no assignment: {what}; registered: {', '.join(reg)}"
 
 
 #: How a note names the rule that disagrees with an override.
@@ -230,11 +234,11 @@ _SAYS = {"stamp": "its stamp says", "nbgrader grade_ids": "its nbgrader grade_id
          "nbgrader folder": "its nbgrader folder is"}
 
 
-def _natural(notebooks, nbgrader, index, notes):
+def _natural(notebooks, nbgrader, index, notes, reg):
     """Rules 1 to 4: ``(assignment, identified_by)`` or ``(None, reason)``."""
     found = stamps(notebooks)
-    registered = sorted({s for s in found if s in ASSIGNMENTS})
-    unknown = sorted({s for s in found if s not in ASSIGNMENTS})
+    registered = sorted({s for s in found if s in reg})
+    unknown = sorted({s for s in found if s not in reg})
     if unknown:
         notes.append(f"its stamp names {', '.join(unknown)}, which is not registered")
     if len(registered) == 1:
@@ -246,13 +250,13 @@ def _natural(notebooks, nbgrader, index, notes):
     decided = _by_grade_ids(notebooks, index)
     if decided:
         return decided
-    defined = _graded_defined(notebooks)
-    decided = _by_function_names(defined, index)
+    defined = _graded_defined(notebooks, reg)
+    decided = _by_function_names(defined, index, reg)
     if decided:
         return decided
-    if nbgrader in ASSIGNMENTS:
+    if nbgrader in reg:
         return nbgrader, "nbgrader folder"
-    return None, _no_match(defined)
+    return None, _no_match(defined, reg)
 
 
 def identify(notebooks, override=None, nbgrader=None, index=None):
@@ -279,11 +283,12 @@ def identify(notebooks, override=None, nbgrader=None, index=None):
     ValueError
         If ``override`` is not a registered assignment.
     """
-    if override is not None and override not in ASSIGNMENTS:
+    reg = dict(ASSIGNMENTS)  # the course's assignments, read once per call
+    if override is not None and override not in reg:
         raise ValueError(f"unknown assignment {override!r}; registered: "
-                         f"{', '.join(ASSIGNMENTS)}")
+                         f"{', '.join(reg)}")
     notes = []
-    assignment, how = _natural(notebooks, nbgrader, index, notes)
+    assignment, how = _natural(notebooks, nbgrader, index, notes, reg)
     if override is not None:
         if assignment is not None and assignment != override:
             says = _SAYS[how.split(" (")[0]]
@@ -291,7 +296,7 @@ def identify(notebooks, override=None, nbgrader=None, index=None):
         return Identity(override, "--assignment", notes)
     if assignment is None:
         return Identity(None, None, notes, reason=how)
-    if nbgrader in ASSIGNMENTS and nbgrader != assignment:
+    if nbgrader in reg and nbgrader != assignment:
         notes.append(f"in nbgrader's folder {nbgrader}, but graded as {assignment} "
                      f"({how})")
     return Identity(assignment, how, notes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def _demo(args):
@@ -36,7 +37,7 @@ _seed = _int_at_least(0, "an integer >= 0")
 
 
 def _release(args):
-    from .release import ReleaseError, build, check_in_sync
+    from .release import ReleaseError, build, check_in_sync, unproven
 
     try:
         if args.check:
@@ -47,11 +48,78 @@ def _release(args):
                 print(f"{args.out}/ is up to date with {args.solutions}/ and leaks nothing")
             return 1 if problems else 0
         written = build(args.solutions, args.out)
+        warnings = unproven(args.solutions)
     except ReleaseError as err:
         print(f"course release: {err}", file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote {path}")
+    for w in warnings:
+        print(f"course release: warning: {w}", file=sys.stderr)
+    return 0
+
+
+def _check_checks(args):
+    from autograder.assignments import AssignmentError, registry, use_course
+    from autograder.authoring import AUTHORED, gaps, prove
+
+    if args.course:
+        use_course(args.course)
+    try:
+        registry()
+    except AssignmentError as err:
+        print(f"course check-checks: {err}", file=sys.stderr)
+        return 2
+    names = args.names or sorted(AUTHORED)
+    unknown = [n for n in names if n not in AUTHORED]
+    if unknown:
+        print(f"course check-checks: not an instructor's check: {', '.join(unknown)}; "
+              f"defined: {', '.join(sorted(AUTHORED)) or 'none'}", file=sys.stderr)
+        return 2
+    if not names:
+        print("no instructor-written checks in this course (solutions/*/checks.py)")
+        return 0
+    bad = 0
+    for name in names:
+        results = prove(name)
+        print(f"{name} ({AUTHORED[name].source}):")
+        for r in results:
+            bad += not r["ok"]
+            mark = "ok  " if r["ok"] else "FAIL"
+            print(f"  {mark} {r['kind']:<9} {r['id']:<24} {r['score']:g} / {r['max_score']:g}"
+                  + (f"  {r['problem']}" if r["problem"] else ""))
+        for gap in gaps(name):
+            print(f"  warn {gap}")
+    print(f"{len(names)} checks, {bad} problem(s)")
+    return 1 if bad else 0
+
+
+def _new(args):
+    from .new import NewError, new_assignment
+
+    if args.list:
+        from autograder.checks import CHECKS
+
+        for name, c in CHECKS.items():
+            print(f"{name}({', '.join(c.params)}) -> {c.returns}   {c.points:g} points")
+        return 0
+    if not args.assignment:
+        print("course new: give the assignment's name and its questions, e.g. "
+              "`course new week3 linear_forward relu_backward:2`", file=sys.stderr)
+        return 2
+    course = args.course
+    if course is None:
+        from autograder.assignments import PACKAGE_COURSE, course_root
+
+        root = course_root()
+        course = root if root != PACKAGE_COURSE or (Path.cwd() / "solutions").is_dir() \
+            else Path.cwd()
+    try:
+        path = new_assignment(args.assignment, args.questions, course, force=args.force)
+    except NewError as err:
+        print(f"course new: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}\nnext: write the tasks and solutions, then `course release`")
     return 0
 
 
@@ -136,6 +204,35 @@ def build_parser():
     )
     kit.add_argument("--out", default=None, help="output folder (default: out/kit)")
     kit.set_defaults(func=_kit)
+
+    new = sub.add_parser(
+        "new", help="scaffold solutions/ASSIGNMENT/ASSIGNMENT.ipynb for new questions",
+        description="Write a solution notebook in the course's format: per question a "
+        "graded cell, a check cell and a hidden-test cell with its points. The folder is "
+        "the assignment: course release, course grade, nbgrader and otter find it with no "
+        "other step. QUESTION is FUNCTION[=CHECK][:POINTS], e.g. linear_forward or "
+        "my_relu_grad=relu_backward:2.")
+    new.add_argument("assignment", nargs="?", help="the new assignment's folder name")
+    new.add_argument("questions", nargs="*", metavar="QUESTION",
+                     help="FUNCTION[=CHECK][:POINTS]")
+    new.add_argument("--course", default=None,
+                     help="the course folder (default: the nearest with solutions/, else "
+                     "the current folder)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing notebook")
+    new.add_argument("--list", action="store_true", help="list the built-in checks")
+    new.set_defaults(func=_new)
+
+    cc = sub.add_parser(
+        "check-checks", help="prove the instructor-written checks with their mistakes and "
+        "correct variants",
+        description="For every check of solutions/*/checks.py (or those named): the "
+        "reference and every correct variant must get full marks, every mistake must lose "
+        "points and be named in the feedback, on the public cases and hidden cases of "
+        "three seeds. Exit 1 if any does not.")
+    cc.add_argument("names", nargs="*", help="checks to prove (default: all of the course's)")
+    cc.add_argument("--course", default=None, help="the course folder (default: the nearest "
+                    "with solutions/)")
+    cc.set_defaults(func=_check_checks)
 
     from .doctor import DESCRIPTION as doctor_description
     from .doctor import add_arguments as doctor_arguments

@@ -240,9 +240,12 @@ def stage(src: Path) -> Path:
     """Write the kit's source tree (``pyproject.toml`` and ``coursekit/``) into ``src``;
     return the package folder."""
     from autograder.assignments import ASSIGNMENTS
+    from autograder.assignments import registry as course_registry
     from autograder.checks import CHECKS
     from course.nn import ShapeError, Value, one_hot
     from coursekit import registry
+
+    course_registry()  # the course's own checks (solutions/*/checks.py) are frozen too
 
     pkg = src / "coursekit"
     shutil.copytree(ROOT / "coursekit", pkg,

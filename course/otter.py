@@ -4,7 +4,8 @@ same checks as ``course grade``, ``coursekit.grader`` and nbgrader's test cells.
 What it writes under ``--out`` (default ``out/otter/<assignment>``), never in the repo:
 
 * ``tests/<name>.py``: one OK-format test per graded function of the assignment
-  (:data:`autograder.assignments.ASSIGNMENTS`), one otter test case per check case:
+  (:func:`autograder.assignments.questions`: its check and points), one otter test
+  case per check case:
   the public cases (seed :data:`~autograder.checks.PUBLIC_SEED`, shown to students) and
   the hidden ones (a seed fixed per assignment, hidden from students by otter), each
   split into one part per score level of the case. Each doctest calls :func:`case`
@@ -58,12 +59,32 @@ _CASES: dict = {}
 _RESULTS: dict = {}
 
 
+#: The instructor-written checks an autograder carries (see :func:`build`); otter copies
+#: them next to the submission, where the tests run.
+CHECKS_PREFIX = "course_checks_"
+
+
+def _check(name):
+    """The check ``name``: built in, or an instructor's, from the ``course_checks_*.py``
+    files beside the submission (in the autograder) or from the course in use."""
+    from autograder.checks import CHECKS
+
+    if name not in CHECKS:
+        from autograder.authoring import load_checks
+
+        for path in sorted(Path.cwd().glob(f"{CHECKS_PREFIX}*.py")):
+            load_checks(path)
+    if name not in CHECKS:
+        from autograder.engines import check_named
+
+        return check_named(name)
+    return CHECKS[name]
+
+
 def _cases(name, seed, hidden):
     key = (name, int(seed), bool(hidden))
     if key not in _CASES:
-        from autograder.checks import CHECKS
-
-        _CASES[key] = CHECKS[name].cases(int(seed), hidden=bool(hidden))
+        _CASES[key] = _check(name).cases(int(seed), hidden=bool(hidden))
     return _CASES[key]
 
 
@@ -73,7 +94,7 @@ def case(name: str, func, index: int, seed: int | None = None, hidden: bool = Fa
     of a case share the result); raise ``AssertionError`` unless the case's score passes
     ``part`` (:func:`autograder.engines.case_parts`). The first part that fails carries
     the check's feedback. Called by the otter tests' doctests."""
-    from autograder.checks import CHECKS, PUBLIC_SEED, run_case
+    from autograder.checks import PUBLIC_SEED, run_case
     from autograder.engines import case_parts, part_passes
 
     seed = PUBLIC_SEED if seed is None else seed
@@ -81,14 +102,14 @@ def case(name: str, func, index: int, seed: int | None = None, hidden: bool = Fa
     key = (name, int(seed), bool(hidden), int(index))
     cached = _RESULTS.get(key)
     if cached is None or cached[0] is not func:
-        cached = _RESULTS[key] = (func, CHECKS[name].judge(c, run_case(func, c)))
+        cached = _RESULTS[key] = (func, _check(name).judge(c, run_case(func, c)))
     result = cached[1]
     share = result.score / result.max_score if result.max_score else 0.0
     kind, value = part
     if part_passes(kind, value, share):
         return
     head = f"{name}, case {result.label}: {result.score:g} / {result.max_score:g}"
-    first = next(p[:2] for p in case_parts(CHECKS[name], c) if not part_passes(*p[:2], share))
+    first = next(p[:2] for p in case_parts(_check(name), c) if not part_passes(*p[:2], share))
     if tuple(first) != (kind, value):
         raise AssertionError(f"{head} (the feedback is on this case's first failing part)")
     raise AssertionError("\n".join([head] + [f"  - {f}" for f in result.feedback]))
@@ -102,39 +123,44 @@ def _part_label(kind, value, n_parts):
     return " [all of it]" if kind == "all" else f" [part {value}]"
 
 
-def test_spec(name: str, assignment: str) -> dict:
-    """The OK-format test of the graded function ``name`` (a dict for ``test = ...``).
+def test_spec(name: str, assignment: str, check: str | None = None,
+              points: float | None = None) -> dict:
+    """The OK-format test of the graded function ``name`` (a dict for ``test = ...``),
+    graded by the check ``check`` (default: the check of the same name) out of
+    ``points`` (default: the check's).
 
     One otter test case per part of each check case (:func:`autograder.engines.case_parts`:
     one per score level, "at least t of this case", or the binary digits of the score
     for a case with many levels), worth the part's weight times the case's share of the
     question. The parts that pass add up to the case's score in ``course grade``,
     partial credit included."""
-    from autograder.checks import CHECKS, PUBLIC_SEED
+    from autograder.checks import PUBLIC_SEED
     from autograder.engines import case_parts
 
-    check = CHECKS[name]
+    check = check or name
+    spec = _check(check)
+    total_points = float(spec.points if points is None else points)
     seed = hidden_seed_for(assignment)
-    groups = [(False, PUBLIC_SEED, _cases(name, PUBLIC_SEED, False)),
-              (True, seed, _cases(name, seed, True))]
+    groups = [(False, PUBLIC_SEED, _cases(check, PUBLIC_SEED, False)),
+              (True, seed, _cases(check, seed, True))]
     total = sum(float(c.points) for _, _, cases in groups for c in cases)
-    entries, points = [], []
+    entries, weights = [], []
     for hidden, s, cases in groups:
         for i, c in enumerate(cases):
-            share = check.points * float(c.points) / total
-            parts = case_parts(check, c)
+            share = total_points * float(c.points) / total
+            parts = case_parts(spec, c)
             for kind, value, weight in parts:
                 where = f", seed={s}, hidden=True" if hidden else ""
                 bound = "" if (kind, value) == ("at_least", 1.0) else f", part={(kind, value)!r}"
-                call = f"case({name!r}, {name}, {i}{where}{bound})"
+                call = f"case({check!r}, {name}, {i}{where}{bound})"
                 entries.append({
                     "name": (f"{name} {'hidden' if hidden else 'public'} {c.label}"
                              f"{_part_label(kind, value, len(parts))}"),
                     "code": f">>> from course.otter import case\n>>> {call}\n",
                     "hidden": hidden, "locked": False})
-                points.append(share * weight)
-    points[-1] = check.points - sum(points[:-1])  # the total is exact
-    return {"name": name, "points": points,
+                weights.append(share * weight)
+    weights[-1] = total_points - sum(weights[:-1])  # the total is exact
+    return {"name": name, "points": weights,
             "suites": [{"cases": entries, "scored": True, "setup": "", "teardown": "",
                         "type": "doctest"}]}
 
@@ -166,10 +192,12 @@ def build(assignment: str, out: str | Path | None = None, wheel: bool = True) ->
 
     ``wheel=False`` skips building the package's wheel (enough for ``otter run``, which
     uses the current environment; not for Gradescope)."""
-    from autograder.assignments import ASSIGNMENTS
+    from autograder.assignments import AssignmentError, questions
 
-    if assignment not in ASSIGNMENTS:
-        raise OtterError(f"no assignment named {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
+    try:
+        graded = questions(assignment)
+    except (KeyError, AssignmentError) as err:
+        raise OtterError(err.args[0]) from None
     out = Path(out) if out is not None else ROOT / "out" / "otter" / assignment
     out = out.resolve()
     if out == ROOT or ROOT in out.parents and out.parts[len(ROOT.parts)] != "out":
@@ -181,11 +209,20 @@ def build(assignment: str, out: str | Path | None = None, wheel: bool = True) ->
     tests.mkdir(parents=True)
     for old in out.glob("backprop_course-*.whl"):
         old.unlink()
-    for name in ASSIGNMENTS[assignment]:
-        spec = test_spec(name, assignment)
-        (tests / f"{name}.py").write_text(f"OK_FORMAT = True\n\ntest = {spec!r}\n")
+    for q in graded:
+        spec = test_spec(q.function, assignment, check=q.check, points=q.points)
+        (tests / f"{q.function}.py").write_text(f"OK_FORMAT = True\n\ntest = {spec!r}\n")
     (out / "otter_config.json").write_text(json.dumps(
         {"name": assignment, "lang": "python"}, indent=2) + "\n")
+    from autograder.authoring import AUTHORED
+
+    extra = []
+    for old in out.glob(f"{CHECKS_PREFIX}*.py"):
+        old.unlink()
+    for src in sorted({AUTHORED[q.check].source for q in graded if q.check in AUTHORED}):
+        dest = out / f"{CHECKS_PREFIX}{Path(src).parent.name}.py"
+        shutil.copy(src, dest)  # the instructor's checks travel with the autograder
+        extra.append(dest.name)
     cmd = [*_otter_cmd(), "generate", "-t", "tests", "-o", "autograder.zip",
            "-c", "otter_config.json", "--no-environment"]
     if wheel:
@@ -197,6 +234,7 @@ def build(assignment: str, out: str | Path | None = None, wheel: bool = True) ->
     else:
         (out / "requirements.txt").unlink(missing_ok=True)
         cmd += ["--no-requirements"]
+    cmd += extra
     zip_path = out / "autograder.zip"
     zip_path.unlink(missing_ok=True)
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}"

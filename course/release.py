@@ -258,11 +258,32 @@ def leaks(solution, released):
     return problems
 
 
+def unproven(solutions="solutions"):
+    """Warnings (a list of str) about the instructor-written checks that the notebooks of
+    ``solutions`` grade with and nothing proves: no mistakes (nothing shows the check
+    catches a wrong answer) or no correct variants (nothing shows it accepts another
+    right one). See :func:`autograder.authoring.prove` and ``course check-checks``."""
+    from autograder.assignments import AssignmentError, registry
+    from autograder.authoring import AUTHORED, gaps
+
+    try:
+        reg = registry(Path(solutions).resolve().parent)
+    except AssignmentError as err:
+        raise ReleaseError(str(err)) from None
+    used = sorted({q.check for qs in reg.values() for q in qs if q.check in AUTHORED})
+    return [f"{name} has {gap} (in {AUTHORED[name].source}): nothing proves the check "
+            + ("catches a wrong answer" if "mistakes" in gap else "accepts another right one")
+            + "; add some and run `course check-checks`"
+            for name in used for gap in gaps(name)]
+
+
 def build(solutions="solutions", out="assignments"):
     """Release every ``solutions/<assignment>/*.ipynb`` into ``out/<assignment>/``.
 
     Returns the written paths; raises :class:`ReleaseError` (and writes nothing more)
-    when a notebook leaks.
+    when a notebook leaks or a graded cell does not say what it grades. Only notebooks
+    are released: an assignment's ``checks.py`` (its instructor-written checks, with
+    their references) never reaches ``out``.
     """
     import warnings
 
@@ -289,6 +310,12 @@ def build(solutions="solutions", out="assignments"):
             student = release_notebook(nb, src.parent.name)
         except Exception as err:  # nbgrader raises RuntimeError for malformed markup
             raise ReleaseError(f"{src}: {err}") from None
+        from autograder.assignments import AssignmentError, questions_in
+
+        try:  # the graded cells must say what they grade (autograder.assignments)
+            questions_in(json.loads(nbformat.writes(nb)), str(src))
+        except AssignmentError as err:
+            raise ReleaseError(str(err)) from None
         problems = leaks(json.loads(nbformat.writes(nb)), json.loads(nbformat.writes(student)))
         if problems:
             raise ReleaseError(f"{src}: the release would leak:\n  " + "\n  ".join(problems))

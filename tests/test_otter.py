@@ -190,7 +190,7 @@ def test_the_samples_span_full_partial_and_zero_scores(graded):
 def test_build_refuses_an_unknown_assignment_and_the_repo(tmp_path):
     from course.otter import OtterError, build
 
-    with pytest.raises(OtterError, match="no assignment named"):
+    with pytest.raises(OtterError, match="unknown assignment"):
         build("99_nope", tmp_path)
     with pytest.raises(OtterError, match="inside the repository"):
         build(ASSIGNMENT, ROOT / "solutions", wheel=False)
