@@ -304,8 +304,17 @@ def test_check_report_and_assert_check():
     def bad(Z):
         return np.maximum(Z, 0.5), Z
 
-    with pytest.raises(AssertionError, match="relu_forward: 0.25 / 1 points on the public cases"):
+    # A is wrong, so the cache (Z, the input handed back) earns nothing either (issue 11;
+    # it kept its 0.25 before)
+    with pytest.raises(AssertionError, match="relu_forward: 0 / 1 points on the public cases"):
         assert_check("relu_forward", bad)
+
+    def cache_is_A(Z):
+        A = np.maximum(Z, 0)
+        return A, A
+
+    with pytest.raises(AssertionError, match="relu_forward: 0.75 / 1 points on the public"):
+        assert_check("relu_forward", cache_is_A)
     def evil(Z):
         raise ValueError("<script>")
 
@@ -370,3 +379,178 @@ def test_case_is_a_dataclass_of_plain_fields():
     assert type(c.args) is tuple and type(c.kwargs) is dict
     d = c.to_plain()
     assert Case.from_plain(d).label == c.label
+
+
+# --------------------------------------------------------------------------- no credit for echoes
+def _la_echo(A_prev, W, b, activation):
+    Z = np.zeros((W.shape[0], A_prev.shape[1]))  # nothing computed, the inputs handed back
+    return Z, ((A_prev, W, b), Z)
+
+
+def _la_no_activation(A_prev, W, b, activation):
+    Z = W @ A_prev + b
+    return Z, ((A_prev, W, b), Z)
+
+
+def test_echoed_inputs_earn_nothing_without_a_right_result():
+    """Issue 11's example: zeros for A and Z with (A_prev, W, b) handed back scored
+    0.15 / 1 of every case (the linear cache's share); now 0."""
+    name = "linear_activation_forward"
+    results = grade(name, _la_echo)
+    assert results and all(r.score == 0 for r in results)
+    assert all("echoed_inputs" in r.diagnoses for r in results)
+    text = " | ".join(f for r in results for f in r.feedback)
+    assert "it is an input handed back" in text and "together with a right A" in text
+    assert check(name, _la_echo).score == 0
+    # a computed item of the cache keeps its share: A = Z (no activation) but Z is right
+    c = CHECKS[name]
+    for k in cases_for(name, 0, False):
+        r = c.judge(k, run_case(_la_no_activation, k))
+        assert r.score == pytest.approx(0.15 * k.points)  # Z, half of the cache's 0.3
+        assert r.diagnoses[:2] == ["forgot_activation", "echoed_inputs"]
+    # with a right A the inputs in the cache count as before
+    assert all(r.passed for r in grade(name, nn.linear_activation_forward))
+
+    def cache_order(A_prev, W, b, activation):
+        A, cache = nn.linear_activation_forward(A_prev, W, b, activation)
+        return A, ((W, A_prev, b), cache[1])
+
+    k = cases_for(name, 0, False)[0]
+    r = c.judge(k, run_case(cache_order, k))
+    assert 0 < r.score < k.points and "echoed_inputs" not in r.diagnoses
+
+
+@pytest.mark.parametrize("name,func,share", [
+    ("linear_forward", lambda A_prev, W, b: (W @ A_prev, (A_prev, W, b)), 0.0),  # was 0.25
+    ("relu_forward", lambda Z: (np.abs(Z), Z), 0.0),  # was 0.25
+    ("linear_activation_forward", _la_echo, 0.0),  # was 0.15
+    ("linear_activation_forward", _la_no_activation, 0.15),  # was 0.3
+])
+def test_every_engine_scores_echoes_alike(name, func, share):
+    """course grade (grade_question), nbgrader (question_score, the same call in the
+    notebook) and otter (the parts of each case) give the echo rule's score."""
+    from autograder.engines import case_parts, part_passes, question_score
+
+    c = CHECKS[name]
+    cases = cases_for(name, 0, False)
+    outcomes = [run_case(func, k) for k in cases]
+    g = grade_question(name, cases, outcomes)
+    assert g["score"] == pytest.approx(share * c.points)
+    assert question_score(name, func, cases)["score"] == g["score"]
+    for k, o in zip(cases, outcomes, strict=True):
+        r = c.judge(k, o)
+        frac = r.score / r.max_score
+        assert frac == pytest.approx(share)
+        parts = sum(w for kind, v, w in case_parts(c, k) if part_passes(kind, v, frac))
+        assert parts == pytest.approx(frac, abs=1e-6)
+
+
+def test_the_echo_rule_holds_per_thread():
+    """The main result's verdict is kept on the case during a walk, per thread: judging
+    one case from several threads at once gives each outcome its own score."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    name = "L_model_forward"
+    c = CHECKS[name]
+    k = cases_for(name, 0, False)[0]
+    good = run_case(nn.L_model_forward, k)
+    echo = dict(good, value=(np.zeros_like(good["value"][0]), good["value"][1]))
+    assert c.judge(k, good).score == k.points
+    assert 0 < c.judge(k, echo).score < 0.3 * k.points  # only the computed A and Z count
+    want = [c.judge(k, good).score, c.judge(k, echo).score] * 300
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda o: c.judge(k, o).score, [good, echo] * 300))
+    assert got == want
+
+
+def test_echoes_are_the_inputs_handed_back():
+    lf = cases_for("linear_forward", 0, False)[0]
+    assert lf.extra["echoes"] == ["cache[0]", "cache[1]", "cache[2]"]
+    laf = cases_for("linear_activation_forward", 0, False)[0]
+    assert laf.extra["echoes"] == ["cache[0][0]", "cache[0][1]", "cache[0][2]"]
+    assert cases_for("relu_forward", 0, False)[0].extra["echoes"] == ["cache"]
+    lmf = cases_for("L_model_forward", 0, False)[2]  # layer_dims = [5, 4, 3, 1]
+    # X, then every layer's W and b; the A_prev of layers 2 and 3 are computed
+    assert lmf.extra["echoes"] == ["caches[0][0][0]", "caches[0][0][1]", "caches[0][0][2]",
+                                   "caches[1][0][1]", "caches[1][0][2]",
+                                   "caches[2][0][1]", "caches[2][0][2]"]
+
+
+# --------------------------------------------------------------------------- numerical stability
+#: the checks whose notebook promises numerical stability (|z| in the hundreds)
+STABLE = ("sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
+          "softmax_forward", "softmax_backward", "elu_forward", "elu_backward",
+          "softplus_forward", "softplus_backward", "sigmoid_prime", "sigmoid_neuron_backward",
+          "sigmoid_dot_backward", "linear_activation_forward")
+
+
+def _z_of(k):
+    info = k.extra["overflow"]
+    if "value" in info:
+        return np.asarray(info["value"])
+    z = k.args if info["z"][0] == "args" else k.expected
+    for step in info["z"][1:]:
+        z = z[step]
+    return np.asarray(z, dtype=np.float64)
+
+
+@pytest.mark.parametrize("name", STABLE)
+def test_hidden_cases_test_numerical_stability(name):
+    ref = reference(name)
+    for seed in (HIDDEN_SEED, 1, 2):
+        cases = cases_for(name, seed, True)
+        stab = [k for k in cases if "overflow" in k.extra]
+        assert stab, "every case of a stable function names its input for the diagnosis"
+        if name != "linear_activation_forward":
+            assert len(stab) == len(cases)
+        zs = np.concatenate([_z_of(k).ravel() for k in stab])
+        assert zs.min() <= -720 and zs.max() >= 720  # exp overflows beyond 709.78
+        assert np.abs(zs).max() <= 1500
+        assert any("numerical stability" in k.label or "large" in k.label for k in cases)
+        for k in stab:  # the reference is stable there: finite, no overflow or NaN
+            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                out = ref(*k.args, **k.kwargs)
+            leaves = [out] if not isinstance(out, tuple) else list(out)
+            for leaf in leaves:
+                if isinstance(leaf, (np.ndarray, float)):
+                    assert np.all(np.isfinite(leaf))
+
+
+def test_overflow_is_named_with_the_input_and_the_stable_way():
+    def no_shift_scaled(dA, Z):  # no max subtracted; scaled so that no known form matches
+        E = np.exp(Z)
+        A = E / E.sum(axis=0, keepdims=True)
+        return A * (dA - (A * dA).sum(axis=0, keepdims=True)) * (1 + 1e-3)
+
+    results = grade("softmax_backward", no_shift_scaled)
+    stab = [r for r in results if "numerical stability" in r.label]
+    assert len(stab) == 1 and stab[0].score == 0 and stab[0].diagnosis == "unstable_overflow"
+    text = " ".join(stab[0].feedback)
+    assert text.startswith("overflow: dZ[") and "is NaN where Z = " in text
+    assert "np.exp(Z - Z.max(axis=0, keepdims=True))" in text
+    # NaN for small inputs is not called an overflow
+    small = CHECKS["softmax_backward"].judge(cases_for("softmax_backward", 0, False)[0],
+                                             run_case(lambda dA, Z: dA * np.nan,
+                                                      cases_for("softmax_backward", 0, False)[0]))
+    assert small.diagnosis == "not_finite"
+    # a known unstable formula keeps its name and says where it overflowed
+    def no_shift(dA, Z):
+        E = np.exp(Z)
+        A = E / E.sum(axis=0, keepdims=True)
+        return A * (dA - (A * dA).sum(axis=0, keepdims=True))
+
+    r = [r for r in grade("softmax_backward", no_shift) if "numerical stability" in r.label][0]
+    assert r.diagnosis == "softmax_no_shift" and "is NaN where Z = " in r.feedback[0]
+    # sigmoid'(z) on an array with both signs, and on a Python float
+    def sp(z):
+        e = np.exp(z)
+        return e / (1 + e) ** 2  # inf / inf = nan for z > 709
+
+    r = [r for r in grade("sigmoid_prime", sp) if r.label.startswith("z of shape")
+         and "numerical stability" in r.label][0]
+    assert r.diagnosis == "unstable_overflow" and "is NaN where z = " in r.feedback[0]
+    k = [k for k in cases_for("sigmoid_prime", HIDDEN_SEED, True) if k.label.startswith("z = ")
+         and "numerical stability" in k.label][0]
+    r = CHECKS["sigmoid_prime"].judge(k, dict(run_case(lambda z: 0.0, k), value=float("nan")))
+    assert r.diagnosis == "unstable_overflow" and f"ds is NaN where z = {k.args[0]:g}" in \
+        r.feedback[0]

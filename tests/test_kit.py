@@ -156,7 +156,8 @@ def test_no_case_building_code_ships(kit_wheel):
         shipped |= _windows(data.decode("utf-8", errors="replace"))
     leaves = files["coursekit/_leaves.py"].decode()
     copied = set(re.findall(r"^(?:def|class) (\w+)", leaves, re.M))
-    assert copied == {"_init_leaf", "_gc_leaf", "_count_leaf", "_close_error", "_match"}
+    assert copied == {"_init_leaf", "_gc_leaf", "_count_leaf", "_close_error", "_match",
+                      "_rules_leaf", "_echo_rule", "_overflow_rule"}
     for builder in BUILDERS:
         module = importlib.import_module(f"autograder.checks.{builder}")
         text = inspect.getsource(module)

@@ -104,3 +104,31 @@ def with_zeros(rng, Z, frac=0.25):
 
 def shape_label(n, m):
     return f"shape ({n}, {m})" + (", m = 1" if m == 1 else "")
+
+
+def _leaf_paths(x, path=()):
+    """``(path, leaf)`` for every leaf of a plain value (containers walked)."""
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield from _leaf_paths(v, path + (k,))
+    elif isinstance(x, (list, tuple)):
+        for i, v in enumerate(x):
+            yield from _leaf_paths(v, path + (i,))
+    else:
+        yield path, x
+
+
+def echo_names(check, args, expected):
+    """Names of the returned arrays that are inputs handed back (a cache's ``A_prev``,
+    ``W``, ``b``, an activation's ``Z``): the first returned value excluded, every other
+    leaf of ``expected`` equal to an array of ``args``. Judging gives these credit only
+    together with a right first returned value (``autograder.checks._rules``)."""
+    inputs = [a for _, a in _leaf_paths(tuple(args)) if isinstance(a, np.ndarray)]
+    names = []
+    for path, leaf in _leaf_paths(expected):
+        if not path or path[0] == 0 or not isinstance(leaf, np.ndarray):
+            continue
+        if any(a.shape == leaf.shape and a.dtype == leaf.dtype and np.array_equal(a, leaf)
+               for a in inputs):
+            names.append(check.value_name(path))
+    return names

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._build import Forms, case, ref, shape_label, with_zeros
+from ._build import Forms, case, echo_names, ref, shape_label, with_zeros
+from ._rules import _rules_leaf
 from .core import Check, case_rng, register
 
 # Each case: (n, m, scale, dtype). Public cases are fixed; hidden ones are drawn per seed.
@@ -31,6 +32,56 @@ def _z(rng, n, m, scale, dtype, zeros=True, large=False):
     if zeros:
         Z = with_zeros(rng, Z)
     return Z.astype(dtype)
+
+
+def _big_z(rng, min_rows):
+    """A hidden stability case: |Z| up to 1000 with both signs. Column 0 is all large and
+    negative (exp(Z) is 0 everywhere: an unshifted softmax divides 0 by 0), column 1 has
+    a large positive entry (exp(Z) is inf), column 2 is ordinary, column 3 mixes a large
+    positive entry with ordinary ones, and the rest are uniform in [-1000, 1000]."""
+    n = int(rng.integers(max(2, min_rows), 6))
+    m = int(rng.integers(4, 8))
+    Z = rng.uniform(-1000.0, 1000.0, size=(n, m))
+    Z[:, 0] = -rng.uniform(720.0, 1000.0, size=n)
+    Z[int(rng.integers(n)), 1] = rng.uniform(720.0, 1000.0)
+    Z[:, 2] = rng.standard_normal(n) * 3.0
+    Z[:, 3] = rng.standard_normal(n) * 3.0
+    Z[int(rng.integers(n)), 3] = rng.uniform(720.0, 1000.0)
+    return Z
+
+
+def _big_label(Z):
+    return f"{shape_label(*Z.shape)}, |Z| up to 1000 (numerical stability)"
+
+
+#: How to compute each activation stably (the overflow diagnosis quotes it).
+_STABLE_SIGMOID = ("never exponentiate a large positive number: with e = np.exp(-np.abs(Z)), "
+                   "sigmoid(Z) = 1 / (1 + e) where Z >= 0 and e / (1 + e) where Z < 0")
+_STABLE = {
+    "sigmoid": (_STABLE_SIGMOID, "compute s = sigmoid(Z) stably (" + _STABLE_SIGMOID
+                + "), then dZ = dA * s * (1 - s)"),
+    "tanh": ("use np.tanh(Z): np.exp(Z) and np.exp(-Z) overflow for |Z| > 709",
+             "use t = np.tanh(Z), then dZ = dA * (1 - t**2): np.exp(Z) and np.exp(-Z) "
+             "overflow for |Z| > 709"),
+    "softmax": ("subtract each column's max first, E = np.exp(Z - Z.max(axis=0, "
+                "keepdims=True)): no exponent is positive and each column's sum is at "
+                "least 1", "recompute A = softmax(Z) with each column's max subtracted "
+                "first, np.exp(Z - Z.max(axis=0, keepdims=True))"),
+    "elu": ("np.where computes both branches everywhere, so exponentiate only "
+            "np.minimum(Z, 0): alpha * np.expm1(np.minimum(Z, 0))",
+            "np.where computes both branches everywhere, so exponentiate only "
+            "np.minimum(Z, 0): alpha * np.exp(np.minimum(Z, 0))"),
+    "softplus": ("np.logaddexp(0, Z), or np.maximum(Z, 0) + np.log1p(np.exp(-np.abs(Z)))",
+                 "its derivative is the sigmoid: compute it stably (" + _STABLE_SIGMOID
+                 + ")"),
+}
+
+
+def _overflow_info(kind, backward):
+    hints = _STABLE.get(kind)
+    if hints is None:  # nothing to overflow (ReLU, leaky ReLU)
+        return None
+    return {"z": ["args", 1 if backward else 0], "name": "Z", "hint": hints[int(backward)]}
 
 
 def _label(n, m, scale, dtype, extra=""):
@@ -87,11 +138,15 @@ def _sigmoid_fwd_forms(Z, alpha):
          "(1 + np.exp(-Z))", 1 + np.exp(-Z)),
         ("wrong_activation", "A looks like tanh(Z); the sigmoid is 1 / (1 + exp(-Z))",
          np.tanh(Z)),
+        ("unstable_overflow", "np.exp(Z) / (1 + np.exp(Z)) is inf / inf = NaN for large "
+         "positive Z: " + _STABLE_SIGMOID, np.exp(Z) / (1 + np.exp(Z))),
     ]
 
 
 def _sigmoid_bwd_forms(dA, Z, alpha):
     s = _sig(Z)
+    e = np.exp(-Z)
+    r = np.exp(Z) / (1 + np.exp(Z))
     return [
         ("forgot_upstream", "you returned sigmoid'(Z) = s * (1 - s) without multiplying by dA",
          s * (1 - s)),
@@ -101,6 +156,10 @@ def _sigmoid_bwd_forms(dA, Z, alpha):
          "s * (1 - s)", dA * s),
         ("used_Z_not_activation", "you computed Z * (1 - Z): the cache holds Z, not "
          "sigmoid(Z); compute s = sigmoid(Z) first", dA * Z * (1 - Z)),
+        ("unstable_overflow", "e / (1 + e)**2 with e = np.exp(-Z) is inf / inf = NaN for "
+         "large negative Z: " + _STABLE["sigmoid"][1], dA * e / (1 + e) ** 2),
+        ("unstable_overflow", "s = np.exp(Z) / (1 + np.exp(Z)) is inf / inf = NaN for large "
+         "positive Z: " + _STABLE["sigmoid"][1], dA * r * (1 - r)),
     ]
 
 
@@ -115,6 +174,7 @@ def _tanh_fwd_forms(Z, alpha):
 
 def _tanh_bwd_forms(dA, Z, alpha):
     t = np.tanh(Z)
+    naive = (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z))
     return [
         ("forgot_upstream", "you returned tanh'(Z) = 1 - tanh(Z)**2 without multiplying by dA",
          1 - t * t),
@@ -124,6 +184,8 @@ def _tanh_bwd_forms(dA, Z, alpha):
          dA * (1 - t)),
         ("tanh_wrong_derivative", "the derivative of tanh is 1 - tanh(Z)**2, not 1 + tanh(Z)**2",
          dA * (1 + t * t)),
+        ("unstable_overflow", "(exp(Z) - exp(-Z)) / (exp(Z) + exp(-Z)) is inf / inf = NaN "
+         "for large |Z|: " + _STABLE["tanh"][1], dA * (1 - naive * naive)),
     ]
 
 
@@ -177,6 +239,7 @@ def _softmax_fwd_forms(Z, alpha):
 
 def _softmax_bwd_forms(dA, Z, alpha):
     A = ref().softmax(Z)
+    N = np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True)  # no max subtracted
     return [
         ("softmax_diag_only", "you used only the diagonal of the Jacobian, a * (1 - a); "
          "softmax mixes the entries of a column: dZ = A * (dA - sum(A * dA, axis=0))",
@@ -189,6 +252,10 @@ def _softmax_bwd_forms(dA, Z, alpha):
          Z * (dA - np.sum(Z * dA, axis=0, keepdims=True))),
         ("softmax_fused_grad", "A - dA is the fused softmax + cross-entropy form (AL - Y); "
          "softmax_backward receives dA and must apply the Jacobian", A - dA),
+        ("softmax_no_shift", "you recomputed softmax without subtracting each column's max: "
+         "np.exp(Z) overflows (inf / inf = NaN) or underflows in a whole column (0 / 0 = "
+         "NaN) for large |Z|; " + _STABLE["softmax"][1],
+         N * (dA - np.sum(N * dA, axis=0, keepdims=True))),
     ]
 
 
@@ -199,6 +266,19 @@ def _fwd_cases(kind, fwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2
         nn = ref()
         forward = getattr(nn, f"{kind}_forward")
         rng = case_rng(check.name, seed, hidden)
+        overflow = _overflow_info(kind, backward=False)
+
+        def one(Z, kwargs, alpha, label):
+            A, cache = forward(Z, **kwargs)
+            forms = Forms()
+            for code, msg, val in fwd_forms(Z.astype(np.float64), alpha):
+                forms.add(code, msg, {"A": val})
+            forms.add("cache_is_A", "the cache must be Z (the input), not A", {"cache": A})
+            extra = {"echoes": echo_names(check, (Z,), (A, cache))}
+            if overflow:
+                extra["overflow"] = overflow
+            return case(label, (Z,), (A, cache), forms, kwargs, **extra)
+
         out = []
         for i, (n, m, scale, dtype) in enumerate(_shapes(rng, hidden, min_rows)):
             Z = _z(rng, n, m, scale, dtype, large=large_extreme and scale >= 10)
@@ -206,12 +286,10 @@ def _fwd_cases(kind, fwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2
             if leaky and i % 2 == 0:
                 alpha = alphas[0] if not hidden else float(rng.choice(alphas[1:]))
                 kwargs, extra = {"alpha": alpha}, f"alpha = {alpha}"
-            A, cache = forward(Z, **kwargs)
-            forms = Forms()
-            for code, msg, val in fwd_forms(Z.astype(np.float64), alpha):
-                forms.add(code, msg, {"A": val})
-            forms.add("cache_is_A", "the cache must be Z (the input), not A", {"cache": A})
-            out.append(case(_label(n, m, scale, dtype, extra), (Z,), (A, cache), forms, kwargs))
+            out.append(one(Z, kwargs, alpha, _label(n, m, scale, dtype, extra)))
+        if hidden:  # drawn last: the cases above stay what they were
+            Z = _big_z(rng, min_rows)
+            out.append(one(Z, {}, alpha0, _big_label(Z)))
         return out
     return make
 
@@ -222,6 +300,16 @@ def _bwd_cases(kind, bwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2
         nn = ref()
         backward = getattr(nn, f"{kind}_backward")
         rng = case_rng(check.name, seed, hidden)
+        overflow = _overflow_info(kind, backward=True)
+
+        def one(dA, Z, kwargs, alpha, label):
+            dZ = backward(dA, Z, **kwargs)
+            forms = Forms()
+            for code, msg, val in bwd_forms(dA.astype(np.float64), Z.astype(np.float64), alpha):
+                forms.add(code, msg, {"dZ": val})
+            extra = {"overflow": overflow} if overflow else {}
+            return case(label, (dA, Z), dZ, forms, kwargs, **extra)
+
         out = []
         for i, (n, m, scale, dtype) in enumerate(_shapes(rng, hidden, min_rows)):
             Z = _z(rng, n, m, scale, dtype, large=large_extreme and scale >= 10)
@@ -230,11 +318,11 @@ def _bwd_cases(kind, bwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2
             if leaky and i % 2 == 0:
                 alpha = alphas[0] if not hidden else float(rng.choice(alphas[1:]))
                 kwargs, extra = {"alpha": alpha}, f"alpha = {alpha}"
-            dZ = backward(dA, Z, **kwargs)
-            forms = Forms()
-            for code, msg, val in bwd_forms(dA.astype(np.float64), Z.astype(np.float64), alpha):
-                forms.add(code, msg, {"dZ": val})
-            out.append(case(_label(n, m, scale, dtype, extra), (dA, Z), dZ, forms, kwargs))
+            out.append(one(dA, Z, kwargs, alpha, _label(n, m, scale, dtype, extra)))
+        if hidden:  # drawn last: the cases above stay what they were
+            Z = _big_z(rng, min_rows)
+            dA = rng.standard_normal(Z.shape)
+            out.append(one(dA, Z, {}, alpha0, _big_label(Z)))
         return out
     return make
 
@@ -248,6 +336,9 @@ def _elu_fwd_forms(Z, alpha):
          "plain ReLU)", np.maximum(Z, 0)),
         ("wrong_activation", "A looks like leaky ReLU: for Z <= 0 ELU is alpha * (exp(Z) - 1)",
          np.where(Z > 0, Z, alpha * Z)),
+        ("unstable_overflow", "np.exp(Z) is inf for large positive Z and inf * 0 is NaN, "
+         "even where a mask (Z <= 0) is 0: " + _STABLE["elu"][0],
+         Z * (Z > 0) + alpha * (np.exp(Z) - 1) * (Z <= 0)),
     ]
     if alpha != 1.0:
         forms.append(("ignored_alpha", f"you used alpha = 1 instead of the argument "
@@ -266,6 +357,9 @@ def _elu_bwd_forms(dA, Z, alpha):
          dA * (Z > 0)),
         ("wrong_activation", "your gradient is leaky ReLU's: for Z <= 0 it is "
          "dA * alpha * exp(Z)", np.where(Z > 0, dA, alpha * dA)),
+        ("unstable_overflow", "np.exp(Z) is inf for large positive Z and inf * 0 is NaN, "
+         "even where a mask (Z <= 0) is 0: " + _STABLE["elu"][1],
+         dA * ((Z > 0) + alpha * np.exp(Z) * (Z <= 0))),
     ]
     if alpha != 1.0:
         forms.append(("ignored_alpha", f"you used alpha = 1 instead of the argument "
@@ -316,7 +410,8 @@ _SPECS = [
 for _kind, _ff, _bf, _opt in _SPECS:
     _extra = ("alpha",) if _opt.get("leaky") else ()
     register(Check(f"{_kind}_forward", ("Z",) + _extra, ("A", "cache"),
-                   _fwd_cases(_kind, _ff, **_opt), points=1.0, weights=(0.75, 0.25)))
+                   _fwd_cases(_kind, _ff, **_opt), points=1.0, weights=(0.75, 0.25),
+                   leaf_checker=_rules_leaf))
     register(Check(f"{_kind}_backward", ("dA", "cache") + _extra, "dZ",
                    _bwd_cases(_kind, _bf, **_opt),
-                   points=2.0 if _kind == "softmax" else 1.0))
+                   points=2.0 if _kind == "softmax" else 1.0, leaf_checker=_rules_leaf))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._build import Forms, case, ref
+from ._rules import _rules_leaf
 from .core import Check, case_rng, register
 
 #: the checks of this module, in the order of the curriculum's priority list
@@ -44,9 +45,10 @@ def _label(args, names):
     return ", ".join(parts)
 
 
-def _make(check, setups, forms_of, points=None):
+def _make(check, setups, forms_of, points=None, extra_of=None):
     """Cases from ``setups`` (``(label or None, args)``); ``forms_of(*args)`` lists the
-    known wrong forms as ``(code, message, full result or {name: value} or None)``."""
+    known wrong forms as ``(code, message, full result or {name: value} or None)``;
+    ``extra_of(*args)``, when given, the case's ``extra`` data."""
     api_fn = getattr(_api(), check.name)
     out = []
     for label, args in setups:
@@ -56,9 +58,20 @@ def _make(check, setups, forms_of, points=None):
             if value is None:  # a mistake that cannot happen (or fails) on these inputs
                 continue
             forms.add(code, message, (lambda v=value: _leaves(check, v() if callable(v) else v)))
+        extra = extra_of(*args) if extra_of else {}
         out.append(case(label or _label(args, check.params), args, expected, forms,
-                        points=points or 1.0))
+                        points=points or 1.0, **extra))
     return out
+
+
+#: How to compute the sigmoid stably (the overflow diagnosis quotes it).
+_STABLE_SIGMOID = ("never exponentiate a large positive number: with e = exp(-|s|) <= 1, "
+                   "sigmoid(s) = 1 / (1 + e) for s >= 0 and e / (1 + e) for s < 0")
+
+
+def _big(rng, low=720.0, high=1000.0):
+    """A magnitude where exp overflows in float64 (exp(709.8) is the largest finite)."""
+    return float(rng.uniform(low, high))
 
 
 def _reg(name, params, returns, make, points, **kw):
@@ -262,10 +275,16 @@ def _neuron_cases(check, seed, hidden):
         big = (big[0] * rng.uniform(1.0, 1.5), big[1])
     setups.append(("a large negative w . x (about -900: exp(-dot) overflows)", big))
     setups.append(("a large positive w . x", (-big[0], big[1])))
-    return _make(check, setups, _neuron_forms)
+    return _make(check, setups, _neuron_forms, extra_of=_neuron_extra)
 
 
-_reg("sigmoid_neuron_backward", ("w", "x"), ("f", "dw", "dx"), _neuron_cases, 1.5)
+def _neuron_extra(w, x):
+    dot = float(w[0] * x[0] + w[1] * x[1] + w[2])
+    return {"overflow": {"value": dot, "name": "w . x", "hint": _STABLE_SIGMOID}}
+
+
+_reg("sigmoid_neuron_backward", ("w", "x"), ("f", "dw", "dx"), _neuron_cases, 1.5,
+     leaf_checker=_rules_leaf)
 
 
 # =========================================================================== the problem sheet
@@ -362,10 +381,23 @@ def _sp_draw(rng, shape):
 def _sigmoid_prime_cases(check, seed, hidden):
     rng = case_rng(check.name, seed, hidden)
     setups = _elem_setups(rng, hidden, [(0,), (2,), (-800,)], _sp_draw)
-    return _make(check, setups, _sigmoid_prime_forms)
+    if hidden:  # numerical stability, |z| up to 1000 (drawn last: the others stay)
+        z0 = -_big(rng) if rng.random() < 0.5 else _big(rng)
+        setups.append((f"z = {z0:.6g} (numerical stability)", (z0,)))
+        n = int(rng.integers(5, 9))
+        z = rng.uniform(-1000.0, 1000.0, size=n)
+        z[0], z[1], z[2] = -_big(rng), _big(rng), rng.uniform(-3.0, 3.0)
+        setups.append((f"z of shape ({n},), |z| up to 1000 (numerical stability)", (z,)))
+    return _make(check, setups, _sigmoid_prime_forms, extra_of=_sigmoid_prime_extra)
 
 
-_reg("sigmoid_prime", ("z",), "ds", _sigmoid_prime_cases, 0.5)
+def _sigmoid_prime_extra(z):
+    return {"overflow": {"z": ["args", 0], "name": "z", "hint": "sigma'(z) is even in z: "
+                         "with t = np.exp(-np.abs(z)) <= 1, sigma'(z) = t / (1 + t)**2, or "
+                         "s * (1 - s) with a stable s = sigmoid(z)"}}
+
+
+_reg("sigmoid_prime", ("z",), "ds", _sigmoid_prime_cases, 0.5, leaf_checker=_rules_leaf)
 
 
 def _relu_prime_forms(z):
@@ -520,7 +552,15 @@ def _sig_dot_forms(w, x):
          {"grad_w": x * 1.0, "grad_x": w * 1.0}),
         ("sigmoid_sign", "y = sigmoid(w . x) = 1 / (1 + exp(-(w . x))): check the sign in "
          "the exponent", {"y": float(_api()._sigmoid(-np.dot(w, x)))}),
+        ("unstable_overflow", "np.exp(w . x) / (1 + np.exp(w . x)) is inf / inf = NaN for a "
+         "large positive w . x: " + _STABLE_SIGMOID, lambda: _sig_dot_ratio(w, x)),
     ]
+
+
+def _sig_dot_ratio(w, x):
+    e = np.exp(np.dot(w, x))
+    y = e / (1 + e)
+    return (float(y), y * (1 - y) * x, y * (1 - y) * w)
 
 
 def _vec_sizes(rng, hidden, public=(3, 5, 2)):
@@ -531,10 +571,25 @@ def _sig_dot_cases(check, seed, hidden):
     rng = case_rng(check.name, seed, hidden)
     setups = [(None, (rng.standard_normal(n), rng.standard_normal(n)))
               for n in _vec_sizes(rng, hidden)]
-    return _make(check, setups, _sig_dot_forms)
+    if hidden:  # numerical stability: w . x of about -1000 and +1000 (drawn last)
+        for sign, word in ((-1.0, "negative"), (1.0, "positive")):
+            n = int(rng.integers(2, 8))
+            x = rng.standard_normal(n)
+            x[0] = 1.0 + abs(x[0])  # x is not near 0
+            w = rng.standard_normal(n)
+            w += (sign * _big(rng) - w @ x) * x / (x @ x)  # now w . x = the target
+            setups.append((f"w, x of shape ({n},), a large {word} w . x = {w @ x:.4g} "
+                           "(numerical stability)", (w, x)))
+    return _make(check, setups, _sig_dot_forms, extra_of=_sig_dot_extra)
 
 
-_reg("sigmoid_dot_backward", ("w", "x"), ("y", "grad_w", "grad_x"), _sig_dot_cases, 1.0)
+def _sig_dot_extra(w, x):
+    return {"overflow": {"value": float(np.dot(w, x)), "name": "w . x",
+                         "hint": _STABLE_SIGMOID}}
+
+
+_reg("sigmoid_dot_backward", ("w", "x"), ("y", "grad_w", "grad_x"), _sig_dot_cases, 1.0,
+     leaf_checker=_rules_leaf)
 
 
 def _sq_forms(x, h):

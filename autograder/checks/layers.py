@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ._build import Forms, case, ref, shape_only, with_zeros
+import numpy as np
+
+from ._build import Forms, case, echo_names, ref, shape_only, with_zeros
+from ._rules import _rules_leaf
 from .core import Check, case_rng, register
 
 _PUBLIC = [(3, 5, 4), (2, 3, 1), (4, 4, 6)]
@@ -58,12 +61,14 @@ def _linear_forward_cases(check, seed, hidden):
         for k, v in (("cache[0]", W), ("cache[1]", A_prev), ("cache[0]", Z)):
             forms.add("cache_order", "cache must be the tuple (A_prev, W, b), in this order",
                       {k: v})
-        out.append(case(_label(n, n_prev, m), (A_prev, W, b), (Z, cache), forms))
+        out.append(case(_label(n, n_prev, m), (A_prev, W, b), (Z, cache), forms,
+                        echoes=echo_names(check, (A_prev, W, b), (Z, cache))))
     return out
 
 
 register(Check("linear_forward", ("A_prev", "W", "b"), ("Z", "cache"), _linear_forward_cases,
-               points=1.0, weights=(0.75, 0.25), aliases=_LIN_ALIASES))
+               points=1.0, weights=(0.75, 0.25), aliases=_LIN_ALIASES,
+               leaf_checker=_rules_leaf))
 
 
 # --------------------------------------------------------------------------- linear_backward
@@ -135,6 +140,41 @@ def _act_of(i, hidden, rng):
     return _ACTS[i % 3] if not hidden else _ACTS[int(rng.integers(3))] if i >= 3 else _ACTS[i]
 
 
+#: How to compute each activation of linear_activation_forward stably.
+_LA_STABLE = {
+    "sigmoid": "never exponentiate a large positive number: with e = np.exp(-np.abs(Z)), "
+               "A = 1 / (1 + e) where Z >= 0 and e / (1 + e) where Z < 0 (or call the "
+               "given sigmoid_forward)",
+    "tanh": "use np.tanh(Z) (or the given tanh_forward): np.exp(Z) and np.exp(-Z) overflow "
+            "for |Z| > 709",
+}
+
+
+def _la_forward_case(check, nn, A_prev, W, b, act, label):
+    A, cache = nn.linear_activation_forward(A_prev, W, b, act)
+    Z = cache[1]
+    forms = Forms()
+    forms.add("forgot_activation", f"A equals Z: apply the activation ({act}) to Z",
+              {"A": Z})
+    for other in _ACTS:
+        if other != act:
+            forms.add("wrong_activation", f"A looks like {other}(Z) but activation = "
+                      f"{act!r}: choose the activation from the argument",
+                      {"A": nn.ACTIVATIONS[other][0](Z)[0]})
+    if act == "sigmoid":
+        forms.add("unstable_overflow", "np.exp(Z) / (1 + np.exp(Z)) is inf / inf = NaN for "
+                  "large positive Z: " + _LA_STABLE["sigmoid"],
+                  lambda: {"A": np.exp(Z) / (1 + np.exp(Z))})
+    forms.add("cache_holds_A", "the activation cache (cache[1]) must be Z, not A",
+              {"cache[1]": A})
+    forms.add("cache_order", "cache must be (linear_cache, Z) in this order, with "
+              "linear_cache = (A_prev, W, b)", {"cache[0]": Z})
+    extra = {"echoes": echo_names(check, (A_prev, W, b), (A, cache))}
+    if act in _LA_STABLE:
+        extra["overflow"] = {"z": ["expected", 1, 1], "name": "Z", "hint": _LA_STABLE[act]}
+    return case(label, (A_prev, W, b, act), (A, cache), forms, **extra)
+
+
 def _linear_activation_forward_cases(check, seed, hidden):
     nn = ref()
     rng = case_rng(check.name, seed, hidden)
@@ -142,28 +182,23 @@ def _linear_activation_forward_cases(check, seed, hidden):
     for i, (n, n_prev, m) in enumerate(_dims(rng, hidden)):
         act = _act_of(i, hidden, rng)
         A_prev, W, b = _layer(rng, n, n_prev, m)
-        A, cache = nn.linear_activation_forward(A_prev, W, b, act)
-        Z = cache[1]
-        forms = Forms()
-        forms.add("forgot_activation", f"A equals Z: apply the activation ({act}) to Z",
-                  {"A": Z})
-        for other in _ACTS:
-            if other != act:
-                forms.add("wrong_activation", f"A looks like {other}(Z) but activation = "
-                          f"{act!r}: choose the activation from the argument",
-                          {"A": nn.ACTIVATIONS[other][0](Z)[0]})
-        forms.add("cache_holds_A", "the activation cache (cache[1]) must be Z, not A",
-                  {"cache[1]": A})
-        forms.add("cache_order", "cache must be (linear_cache, Z) in this order, with "
-                  "linear_cache = (A_prev, W, b)", {"cache[0]": Z})
-        out.append(case(_label(n, n_prev, m, f"activation = {act!r}"), (A_prev, W, b, act),
-                        (A, cache), forms))
+        out.append(_la_forward_case(check, nn, A_prev, W, b, act,
+                                    _label(n, n_prev, m, f"activation = {act!r}")))
+    if hidden:  # numerical stability: a sigmoid layer with |Z| up to about 1000 (drawn last)
+        n, n_prev, m = int(rng.integers(2, 6)), int(rng.integers(1, 6)), int(rng.integers(2, 7))
+        A_prev, W, b = _layer(rng, n, n_prev, m)
+        W *= 5.0 / np.sqrt(n_prev)  # the other rows: ordinary, unsaturated Z
+        b[0, 0] = rng.uniform(760.0, 960.0)  # row 0: Z above 709, exp(Z) overflows
+        b[1, 0] = -rng.uniform(760.0, 960.0)  # row 1: Z below -709, exp(-Z) overflows
+        out.append(_la_forward_case(check, nn, A_prev, W, b, "sigmoid", _label(
+            n, n_prev, m, "activation = 'sigmoid', |Z| up to about 1000 (numerical "
+            "stability)")))
     return out
 
 
 register(Check("linear_activation_forward", ("A_prev", "W", "b", "activation"),
                ("A", "cache"), _linear_activation_forward_cases, points=1.0,
-               weights=(0.7, 0.3), aliases=_LA_ALIASES))
+               weights=(0.7, 0.3), aliases=_LA_ALIASES, leaf_checker=_rules_leaf))
 
 
 def _relu_ge_backward(dA, Z):

@@ -7,7 +7,8 @@ import re
 import numpy as np
 
 from . import compare
-from ._build import MISSING_FORM, Forms, case, ref, shape_only
+from ._build import MISSING_FORM, Forms, case, echo_names, ref, shape_only
+from ._rules import _rules_leaf
 from .core import Check, case_rng, register
 
 
@@ -164,12 +165,14 @@ def _L_forward_cases(check, seed, hidden):
                   "all: append the output layer's cache too", {"caches": caches[:-1]})
         L = len(dims) - 1
         label = f"layer_dims = {dims}, m = {m}" + (" (L = 1: sigmoid only)" if L == 1 else "")
-        out.append(case(label, (X, params), (AL, caches), forms))
+        out.append(case(label, (X, params), (AL, caches), forms,
+                        echoes=echo_names(check, (X, params), (AL, caches))))
     return out
 
 
 register(Check("L_model_forward", ("X", "parameters"), ("AL", "caches"), _L_forward_cases,
-               points=2.0, weights=(0.7, 0.3), aliases=_cache_alias))
+               points=2.0, weights=(0.7, 0.3), aliases=_cache_alias,
+               leaf_checker=_rules_leaf))
 
 
 # --------------------------------------------------------------------------- cost

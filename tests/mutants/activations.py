@@ -755,3 +755,154 @@ def softplus_bw_relu(dA, cache):
 def softplus_bw_in_place(dA, cache):
     dA *= _stable_sigmoid(cache)
     return dA
+
+
+# ========== numerical stability (|Z| up to 1000 in the hidden cases)
+def _where_sigmoid(Z):
+    e = np.exp(-np.abs(Z))  # <= 1: never overflows
+    return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+@correct("sigmoid_forward")
+def sigmoid_where_stable(Z):
+    return _where_sigmoid(Z), Z
+
+
+@correct("sigmoid_forward")
+def sigmoid_log_sum_exp(Z):
+    return np.exp(-np.logaddexp(0, -Z)), Z  # log sigmoid(Z) = -log(1 + exp(-Z))
+
+
+@mutant("sigmoid_forward", "unstable_overflow")
+def sigmoid_exp_ratio(Z):
+    E = np.exp(Z)
+    return E / (1 + E), Z  # inf / inf = nan for Z > 709
+
+
+@correct("sigmoid_backward")
+def sigmoid_bw_where_stable(dA, cache):
+    s = _where_sigmoid(cache)
+    return dA * s * (1 - s)
+
+
+@correct("sigmoid_backward")
+def sigmoid_bw_even(dA, cache):
+    t = np.exp(-np.abs(cache))  # sigma'(z) is even in z
+    return dA * t / (1 + t) ** 2
+
+
+@mutant("sigmoid_backward", "unstable_overflow")
+def sigmoid_bw_exp_minus_z(dA, cache):
+    e = np.exp(-cache)
+    return dA * e / (1 + e) ** 2  # inf / inf = nan for Z < -709
+
+
+@mutant("sigmoid_backward", "unstable_overflow")
+def sigmoid_bw_exp_ratio(dA, cache):
+    E = np.exp(cache)
+    s = E / (1 + E)  # inf / inf = nan for Z > 709
+    return dA * s * (1 - s)
+
+
+@mutant("tanh_forward", "unstable_overflow")
+def tanh_sinh_over_cosh(Z):
+    return np.sinh(Z) / np.cosh(Z), Z  # inf / inf = nan for |Z| > 710
+
+
+@mutant("tanh_backward", "unstable_overflow")
+def tanh_bw_exp_formula(dA, cache):
+    t = (np.exp(cache) - np.exp(-cache)) / (np.exp(cache) + np.exp(-cache))
+    return dA * (1 - t * t)
+
+
+@correct("softmax_forward")
+def softmax_log_sum_exp(Z):
+    M = Z.max(axis=0, keepdims=True)
+    lse = M + np.log(np.sum(np.exp(Z - M), axis=0, keepdims=True))  # scipy-free logsumexp
+    return np.exp(Z - lse), Z
+
+
+@mutant("softmax_forward", "softmax_no_shift")
+def softmax_no_shift_no_keepdims(Z):
+    return np.exp(Z) / np.sum(np.exp(Z), axis=0), Z
+
+
+@correct("softmax_backward")
+def softmax_bw_log_sum_exp(dA, cache):
+    M = cache.max(axis=0, keepdims=True)
+    A = np.exp(cache - M - np.log(np.exp(cache - M).sum(axis=0, keepdims=True)))
+    return A * (dA - (A * dA).sum(axis=0, keepdims=True))
+
+
+@mutant("softmax_backward", "softmax_no_shift")
+def softmax_bw_no_shift(dA, cache):
+    E = np.exp(cache)  # inf for Z > 709; a column of Z < -745 gives 0 / 0
+    A = E / E.sum(axis=0, keepdims=True)
+    return A * (dA - np.sum(A * dA, axis=0, keepdims=True))
+
+
+@mutant("softmax_backward", "softmax_no_shift")
+def softmax_bw_no_shift_jacobian(dA, cache):
+    dZ = np.zeros_like(dA)
+    for j in range(cache.shape[1]):
+        e = np.exp(cache[:, j])
+        a = e / e.sum()
+        dZ[:, j] = (np.diag(a) - np.outer(a, a)) @ dA[:, j]
+    return dZ
+
+
+@correct("elu_forward")
+def elu_where_minimum(Z, alpha=1.0):
+    return np.where(Z > 0, Z, alpha * np.expm1(np.minimum(Z, 0))), Z
+
+
+@mutant("elu_forward", "unstable_overflow")
+def elu_masks_overflow(Z, alpha=1.0):
+    return Z * (Z > 0) + alpha * (np.exp(Z) - 1) * (Z <= 0), Z  # inf * 0 = nan
+
+
+@mutant("elu_backward", "unstable_overflow")
+def elu_bw_masks_overflow(dA, cache, alpha=1.0):
+    return dA * ((cache > 0) + alpha * np.exp(cache) * (cache <= 0))  # inf * 0 = nan
+
+
+@mutant("softplus_backward", "unstable_overflow")
+def softplus_bw_exp_over_one_plus(dA, cache):
+    E = np.exp(cache)
+    return dA * E / (E + 1)
+
+
+# ========== no credit for echoes: the cache is the input Z, handed back
+@mutant("relu_forward", "echoed_inputs")
+def relu_echo_only(Z):
+    return np.zeros_like(Z), Z
+
+
+@mutant("sigmoid_forward", "echoed_inputs")
+def sigmoid_echo_only(Z):
+    return np.full_like(Z, 0.5), Z
+
+
+@mutant("tanh_forward", "echoed_inputs")
+def tanh_echo_only(Z):
+    return np.zeros_like(Z), Z
+
+
+@mutant("leaky_relu_forward", "echoed_inputs")
+def leaky_echo_only(Z, alpha=0.01):
+    return np.zeros_like(Z), Z
+
+
+@mutant("softmax_forward", "echoed_inputs")
+def softmax_echo_only(Z):
+    return np.full_like(Z, 1.0 / Z.shape[0]), Z
+
+
+@mutant("elu_forward", "echoed_inputs")
+def elu_echo_only(Z, alpha=1.0):
+    return np.zeros_like(Z), Z
+
+
+@mutant("softplus_forward", "echoed_inputs")
+def softplus_echo_only(Z):
+    return np.zeros_like(Z), Z

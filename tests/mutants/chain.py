@@ -311,7 +311,16 @@ def neuron_f_not_f1f(w, x):
     return f, f * np.append(x, 1.0), f * w[:2]
 
 
-@mutant("sigmoid_neuron_backward", "not_finite")
+@mutant("sigmoid_neuron_backward", "unstable_overflow")
+def neuron_exp_ratio(w, x):
+    dot = w[0] * x[0] + w[1] * x[1] + w[2]
+    e = np.exp(dot)
+    f = e / (1 + e)  # inf / inf = nan for a large positive w . x
+    d = f * (1 - f)
+    return float(f), d * np.append(x, 1.0), d * w[:2]
+
+
+@mutant("sigmoid_neuron_backward", "unstable_overflow")
 def neuron_gate_by_gate(w, x):
     dot = w[0] * x[0] + w[1] * x[1] + w[2]
     c = -dot
@@ -490,6 +499,28 @@ def sp_tanh_rule(z):
 def sp_sign(z):
     s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
     return s * (s - 1)
+
+
+@correct("sigmoid_prime")
+def sp_log_sum_exp(z):
+    za = np.asarray(z, dtype=float)
+    s = np.exp(-np.logaddexp(0.0, -za))  # sigmoid, via log-sum-exp: never overflows
+    out = s * (1 - s)
+    return out if isinstance(z, np.ndarray) else float(out)
+
+
+@mutant("sigmoid_prime", "unstable_overflow")
+def sp_exp_plus_z(z):
+    e = np.exp(z)
+    return e / (1 + e) ** 2  # inf / inf = nan for z > 709
+
+
+@mutant("sigmoid_prime", "raised")
+def sp_math_exp(z):
+    if isinstance(z, np.ndarray):
+        return np.vectorize(sp_math_exp)(z)
+    e = math.exp(-z)  # OverflowError for z < -709.78
+    return e / (1 + e) ** 2
 
 
 @mutant("sigmoid_prime", "not_a_float")
@@ -730,6 +761,26 @@ def sd_plain(w, x):
 
 @correct("sigmoid_dot_backward")
 def sd_graph(w, x):
+    # the four gates, exponentiating only -|e| (the mirror form below 0): no overflow
+    e = np.dot(w, x)
+    c = -abs(e)
+    b = math.exp(c)
+    a = 1 + b
+    y = 1 / a if e >= 0 else b / a
+    dy_de = y * (1 - y)
+    return y, dy_de * x, dy_de * w
+
+
+@correct("sigmoid_dot_backward")
+def sd_logaddexp(w, x):
+    e = float(np.dot(w, x))
+    y = math.exp(-np.logaddexp(0.0, -e))  # log-sigmoid via log-sum-exp, then exp (<= 1)
+    return y, y * (1 - y) * x, y * (1 - y) * w
+
+
+@mutant("sigmoid_dot_backward", "raised")
+def sd_graph_math_exp(w, x):
+    # the four gates as drawn: math.exp(-e) raises OverflowError once -e > 709.78
     e = np.dot(w, x)
     c = -e
     b = math.exp(c)
@@ -739,6 +790,21 @@ def sd_graph(w, x):
     dy_dc = dy_da * b
     dy_de = -dy_dc
     return y, dy_de * x, dy_de * w
+
+
+@mutant("sigmoid_dot_backward", "unstable_overflow")
+def sd_exp_ratio(w, x):
+    t = np.exp(w @ x)
+    y = t / (1 + t)  # inf / inf = nan for a large positive w . x
+    return float(y), y * (1 - y) * x, y * (1 - y) * w
+
+
+@mutant("sigmoid_dot_backward", "unstable_overflow")
+def sd_gates_nan(w, x):
+    b = np.exp(-(w @ x))
+    a = 1 + b
+    dy_de = b / a**2  # inf / inf = nan for a large negative w . x
+    return float(1 / a), dy_de * x, dy_de * w
 
 
 @correct("sigmoid_dot_backward")

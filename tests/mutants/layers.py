@@ -64,6 +64,16 @@ def lf_in_place(A_prev, W, b):
     return W @ A_prev + b - 0.5, (A_prev, W, b - 0.5)
 
 
+@mutant("linear_forward", "echoed_inputs")
+def lf_echo_only(A_prev, W, b):
+    return np.zeros((W.shape[0], A_prev.shape[1])), (A_prev, W, b)
+
+
+@mutant("linear_forward", "echoed_inputs")
+def lf_transposed_echo(A_prev, W, b):
+    return (W @ A_prev + b).T, (A_prev, W, b)  # Z wrong: the echoed cache earns nothing
+
+
 # ========== linear_backward
 @correct("linear_backward")
 def lb_matmul(dZ, cache):
@@ -233,6 +243,35 @@ def laf_cache_A(A_prev, W, b, activation):
 def laf_cache_order(A_prev, W, b, activation):
     Z = W @ A_prev + b
     return _act(Z, activation), (Z, (A_prev, W, b))
+
+
+@mutant("linear_activation_forward", "echoed_inputs")
+def laf_echo_only(A_prev, W, b, activation):
+    Z = np.zeros((W.shape[0], A_prev.shape[1]))  # nothing computed, the inputs echoed
+    return Z, ((A_prev, W, b), Z)
+
+
+@mutant("linear_activation_forward", "unstable_overflow")
+def laf_sigmoid_exp_ratio(A_prev, W, b, activation):
+    Z = W @ A_prev + b
+    if activation == "sigmoid":
+        A = np.exp(Z) / (1 + np.exp(Z))  # inf / inf = nan for Z > 709
+    else:
+        A = _act(Z, activation)
+    return A, ((A_prev, W, b), Z)
+
+
+@correct("linear_activation_forward")
+def laf_where_stable(A_prev, W, b, activation):
+    Z = W @ A_prev + b
+    if activation == "sigmoid":
+        e = np.exp(-np.abs(Z))
+        A = np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+    elif activation == "tanh":
+        A = np.tanh(Z)
+    else:
+        A = np.maximum(Z, 0)
+    return A, ((A_prev, W, b), Z)
 
 
 # ========== linear_activation_backward
