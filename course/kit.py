@@ -188,7 +188,7 @@ def extract(objects, doc) -> str:
         out.append("")
         out += [f"{k} = {v!r}" for k, v in sorted(consts.items())]
     out.append("")
-    out.append(f"__all__ = {sorted(o.__name__ for o in objects)!r}")
+    out.append(f"__all__ = {sorted({o.__name__ for o in objects})!r}")
     for _, _, src, _ in sorted(defs.values(), key=lambda d: (d[0], d[1])):
         out += ["", "", src.rstrip()]
     return "\n".join(out) + "\n"

@@ -475,6 +475,11 @@ def test_extract_copies_only_what_it_may():
     ns = {}
     exec(compile(src, "<leaves>", "exec"), ns)
     assert ns["_init_leaf"].__code__.co_code == model._init_leaf.__code__.co_code
+    # a leaf shared by several checks is listed (and defined) once
+    src = kit.extract([model._init_leaf, model._init_leaf], "doc")
+    assert src.count("def _init_leaf") == 1
+    exec(compile(src, "<leaves>", "exec"), ns := {})
+    assert ns["__all__"] == ["_init_leaf"]
 
 
 def test_kit_refuses_an_output_folder_inside_the_repository():
