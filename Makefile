@@ -9,7 +9,7 @@ BSTAMP  := $(VENV)/.installed-bench
 GSTAMP  := $(VENV)/.installed-grading
 OUT     ?= out
 
-.PHONY: demo test lint bench bench-grading bench-isolation clean
+.PHONY: demo test lint bench bench-grading bench-isolation bench-scale clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench-grading: $(GSTAMP)
 ## batch, one run (as root, rootless runs as ARGS="--user NAME").
 bench-isolation: $(STAMP)
 	$(PY) benchmarks/bench_isolation.py $(ARGS)
+
+## A large batch (default 2,000 submissions copied from the samples): submissions per hour
+## per tenth of the batch and peak RSS. Extra arguments: make bench-scale ARGS="--n 500".
+bench-scale: $(STAMP)
+	$(PY) benchmarks/bench_scale.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache *.egg-info
