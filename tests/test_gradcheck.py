@@ -187,6 +187,23 @@ def test_the_hand_written_backward_pass_is_correct_without_a_bug(rng):
     assert result.passed() and result.relative_error < 1e-8
 
 
+def test_numerical_gradients_passed_in_are_reused_not_recomputed(rng, monkeypatch):
+    import course.nn.gradcheck as gc
+
+    params, X, Y = _student_problem(rng)
+    bad = _student_grads(params, X, Y, "dW_without_1_over_m")
+    first = gradient_check(params, X, Y, grads=_student_grads(params, X, Y), method="loop")
+    fresh = gradient_check(params, X, Y, grads=bad, method="loop")
+
+    def no_recompute(*args, **kwargs):
+        raise AssertionError("numerical gradients recomputed")
+
+    monkeypatch.setattr(gc, "model_numerical_gradients", no_recompute)
+    again = gradient_check(params, X, Y, grads=bad, method="loop", numerical=first.numerical)
+    assert again.relative_error == fresh.relative_error
+    assert again.per_parameter == fresh.per_parameter
+
+
 @pytest.mark.parametrize("method", ["vectorized", "loop"])
 @pytest.mark.parametrize(
     "bug, culprits",

@@ -219,7 +219,8 @@ class GradCheckResult(NamedTuple):
 
 def gradient_check(
     parameters, X, Y, hidden_activation="relu", output_activation="sigmoid",
-    loss="binary_cross_entropy", grads=None, eps=1e-6, method="vectorized",
+    loss="binary_cross_entropy", grads=None, eps=1e-6, method="vectorized", *,
+    numerical=None,
 ):
     """Compare backpropagation's gradients with numerical ones for a whole network.
 
@@ -235,6 +236,9 @@ def gradient_check(
         pass; by default those of :func:`course.nn.model.model_backward`.
     eps : float
     method : {"vectorized", "loop"}
+    numerical : dict, optional
+        The numerical gradients of these parameters, ``X`` and ``Y`` already computed
+        (the ``numerical`` of an earlier result): only the comparison is done again.
 
     Returns
     -------
@@ -247,9 +251,10 @@ def gradient_check(
     if grads is None:
         AL, caches = model_forward(X, params, hidden_activation, output_activation)
         grads = model_backward(AL, Yf, caches, hidden_activation, output_activation, loss)
-    numerical = model_numerical_gradients(
-        params, X, Yf, hidden_activation, output_activation, loss, eps, method
-    )
+    if numerical is None:
+        numerical = model_numerical_gradients(
+            params, X, Yf, hidden_activation, output_activation, loss, eps, method
+        )
     keys = list(numerical)
     missing = [k for k in keys if k not in grads]
     if missing:
