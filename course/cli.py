@@ -59,6 +59,39 @@ def _release(args):
     return 0
 
 
+def _collect(args):
+    from autograder.assignments import use_course
+    from autograder.collect import CollectError, collect
+
+    if args.course:
+        if not (Path(args.course) / "solutions").is_dir():
+            print(f"course collect: {args.course} has no solutions/ folder; expected the "
+                  "course folder", file=sys.stderr)
+            return 2
+        use_course(args.course)
+    try:
+        handins = collect(args.inputs, args.out, args.pattern)
+    except CollectError as err:
+        print(f"course collect: {err}", file=sys.stderr)
+        return 2
+    placed = [h for h in handins if h.problem is None]
+    for h in placed:
+        print(f"{h.student}/{h.assignment}/{h.name}  ({h.identified_by}; student from "
+              f"{h.student_from}; time from {h.time_from})"
+              + "".join(f"; {n}" for n in h.notes))
+    superseded = [h for h in handins if h.problem and h.problem.startswith(
+        ("superseded", "older than"))]
+    unsorted = [h for h in handins if h.problem and h not in superseded]
+    for h in superseded:
+        print(f"skipped {h.source}: {h.problem}")
+    for h in unsorted:
+        print(f"course collect: {h.source}: {h.problem} (kept in {args.out}/.unsorted/)",
+              file=sys.stderr)
+    print(f"{len(placed)} notebooks collected into {args.out}/, {len(superseded)} older "
+          f"hand-ins skipped, {len(unsorted)} not placed")
+    return 1 if unsorted else 0
+
+
 def _check_checks(args):
     from autograder.assignments import AssignmentError, registry, use_course
     from autograder.authoring import AUTHORED, gaps, prove
@@ -233,6 +266,24 @@ def build_parser():
     cc.add_argument("--course", default=None, help="the course folder (default: the nearest "
                     "with solutions/)")
     cc.set_defaults(func=_check_checks)
+
+    col = sub.add_parser(
+        "collect", help="sort handed-in notebooks (LMS downloads, zips, folders) into "
+        "nbgrader's submitted/<student>/<assignment>/",
+        description="Read notebooks, zips of them (a Canvas bulk download, grader.submit()'s "
+        "hand-in zips) and folders; find each one's student (--pattern, the zip's manifest, "
+        "Canvas's file name, its folder, its name) and its assignment (from the notebook "
+        "itself), keep the newest per student and assignment, and write OUT/<student>/"
+        "<assignment>/ with nbgrader's timestamp.txt. What cannot be placed goes to "
+        "OUT/.unsorted/ with the reason.")
+    col.add_argument("inputs", nargs="+", help="notebooks, zips or folders")
+    col.add_argument("--out", default="submitted", help="the submitted/ folder to write "
+                     "(default: submitted)")
+    col.add_argument("--pattern", default=None, help="a regular expression with a group "
+                     "named student, searched in each file's name")
+    col.add_argument("--course", default=None, help="the course folder (default: the "
+                     "nearest with solutions/)")
+    col.set_defaults(func=_collect)
 
     from .doctor import DESCRIPTION as doctor_description
     from .doctor import add_arguments as doctor_arguments
