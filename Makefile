@@ -9,7 +9,7 @@ BSTAMP  := $(VENV)/.installed-bench
 GSTAMP  := $(VENV)/.installed-grading
 OUT     ?= out
 
-.PHONY: demo test lint bench bench-grading bench-isolation bench-scale clean
+.PHONY: demo test lint bench bench-grading bench-isolation bench-scale bench-dask clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench-isolation: $(STAMP)
 ## per tenth of the batch and peak RSS. Extra arguments: make bench-scale ARGS="--n 500".
 bench-scale: $(STAMP)
 	$(PY) benchmarks/bench_scale.py $(ARGS)
+
+## `course grade --executor dask` on a LocalCluster of 2 against --jobs 2, same batch
+## (default 40 submissions from the samples). Extra arguments: make bench-dask ARGS="--n 80".
+bench-dask: $(GSTAMP)
+	$(PY) benchmarks/bench_dask.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache *.egg-info

@@ -49,6 +49,12 @@ def add_parser(subparsers):
     p.add_argument("--json", dest="json_path", help="JSON results (default: OUT/grades.json)")
     p.add_argument("--csv", dest="csv_path", help="CSV gradebook (default: OUT/grades.csv)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="submissions graded in parallel")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="grade here (default) or on a Dask distributed cluster: each worker "
+                   "keeps its own warm sandbox zygote (needs --scheduler; docs/grading.md)")
+    p.add_argument("--scheduler", help="with --executor dask: the scheduler's address "
+                   "(tcp://host:8786), its scheduler file (.json), or local:N to start N "
+                   "worker processes on this machine")
     p.add_argument("--only", help="comma-separated graded functions to check (default: all "
                    "of the assignment's)")
     p.add_argument("--mode", choices=["definitions", "all"], default="definitions",
@@ -151,11 +157,23 @@ def run(args, stream=None):
     backend = [isolation]
     t0 = time.perf_counter()
     interrupted = None
+    grade = grade_batch
+    if getattr(args, "executor", "local") == "dask":  # Dask only imported here
+        from functools import partial
+
+        from .distributed import grade_batch_dask
+
+        grade = partial(grade_batch_dask, scheduler=args.scheduler)
+    elif getattr(args, "scheduler", None):
+        print("course grade: --scheduler is for --executor dask; expected --executor dask "
+              "--scheduler ADDRESS, or neither", file=sys.stderr)
+        close()
+        return 2
     try:
-        rows = grade_batch(subs, jobs=args.jobs, limits=limits, isolation=isolation,
-                           hide=hide, names=names, mode=args.mode, progress=update,
-                           hidden=args.hidden_cases, on_backend=lambda b: backend.__setitem__(0, b),
-                           all_checks=getattr(args, "all_checks", False))
+        rows = grade(subs, jobs=args.jobs, limits=limits, isolation=isolation,
+                     hide=hide, names=names, mode=args.mode, progress=update,
+                     hidden=args.hidden_cases, on_backend=lambda b: backend.__setitem__(0, b),
+                     all_checks=getattr(args, "all_checks", False))
     except BatchInterrupted as stop:
         rows, interrupted = stop.rows, stop
     except (GradeError, SandboxError) as err:
@@ -166,6 +184,8 @@ def run(args, stream=None):
     seconds = time.perf_counter() - t0
     meta = {"isolation": backend[0], "mode": args.mode, "hidden_cases": args.hidden_cases,
             "jobs": args.jobs, "seconds": round(seconds, 3), "limits": limits.__dict__}
+    if getattr(args, "executor", "local") == "dask":
+        meta["executor"] = f"dask {args.scheduler}"
     if interrupted:
         meta["interrupted"] = f"{len(rows)} of {interrupted.total} submissions graded"
     json_path = report.write_json(rows, args.json_path or out / "grades.json", meta)
