@@ -113,7 +113,8 @@ def table(res, jobs):
              f"{os.cpu_count()} cores, {platform.platform()}; isolation "
              f"{res['isolation']}; --jobs {jobs}; submissions: {n} "
              f"({res['errors']} not graded).", "",
-             "| tenth of the batch | submissions | submissions / hour | grader RSS at its end (MB) |",
+             "| tenth of the batch | submissions | submissions / hour "
+             "| grader RSS at its end (MB) |",
              "|---:|---:|---:|---:|"]
     prev_t, prev_k = 0.0, 0
     for tenth in range(1, 11):

@@ -7,13 +7,79 @@ student kit, :mod:`autograder.checks` in the instructor's repository) and are ju
 
 from __future__ import annotations
 
+import ast
+import difflib
 import html
+import inspect
 import sys
+import textwrap
 
 from . import judge, registry
 from .judge import PUBLIC_SEED
 
-__all__ = ["Grader", "NotDefined", "Summary", "check", "grader"]
+__all__ = ["Grader", "NotDefined", "Summary", "Unknown", "check", "grader", "is_stub"]
+
+
+def _raises_not_implemented(stmt) -> bool:
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return False
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
+
+
+def notebook_globals(func) -> dict:
+    """The notebook variables ``func`` reads: name -> value for every global name its code
+    (nested functions included) loads that is bound, in its module's namespace, to data
+    rather than to a module, function or class. Such a read works in the notebook and
+    fails when the notebook is graded, where only imports and definitions are kept."""
+    import dis
+    import types
+
+    names, stack = set(), [getattr(func, "__code__", None)]
+    while stack:
+        code = stack.pop()
+        if code is None:
+            continue
+        for ins in dis.get_instructions(code):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                names.add(ins.argval)
+        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    space = getattr(func, "__globals__", {})
+    found = {}
+    for name in sorted(names):
+        if name in space and not name.startswith("__"):
+            value = space[name]
+            if not (inspect.ismodule(value) or callable(value)):
+                found[name] = value
+    return found
+
+
+def _global_note(name, found):
+    def show(v):
+        text = repr(v)
+        return text if len(text) <= 40 else f"a {type(v).__name__}"
+
+    listed = ", ".join(f"`{k}` (= {show(v)})" for k, v in found.items())
+    return (f"{name} reads the notebook's {listed} instead of working from its arguments: "
+            "compute it inside the function (for instance `m = A_prev.shape[1]`); when the "
+            "notebook is graded only imports and function definitions are kept, so that "
+            "name will not exist")
+
+
+def is_stub(func) -> bool:
+    """Whether ``func`` is still a stub: a statement of its body (not nested in a block)
+    is ``raise NotImplementedError()``, as in the release's graded and exercise cells.
+
+    Read from the function's source (IPython keeps every cell's source); without a
+    source, a function whose code names ``NotImplementedError`` counts as a stub.
+    """
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        code = getattr(func, "__code__", None)
+        return code is not None and "NotImplementedError" in code.co_names
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return bool(defs) and any(_raises_not_implemented(s) for s in defs[0].body)
 
 
 def check(name: str, func, seed: int = PUBLIC_SEED):
@@ -47,6 +113,30 @@ class NotDefined:
     def _repr_html_(self):
         return (f"<div><b style='color:#b42318'>{html.escape(self.name)}: 0 / "
                 f"{self.max_score:g} points</b> ({html.escape(self.reason)})</div>")
+
+
+class Unknown:
+    """What :meth:`Grader.check` returns for a name that no check has (a typo): one line
+    with the closest names, 0 points out of 0."""
+
+    def __init__(self, name, close):
+        self.name = name
+        self.close = list(close)
+        self.results = []
+        self.score = self.max_score = 0.0
+        self.passed = False
+        self.diagnoses = ["unknown_name"]
+
+    def __str__(self):
+        hint = (f"did you mean {' or '.join(repr(c) for c in self.close)}?" if self.close
+                else "check the spelling in the assignment's text")
+        return f"no graded function is called {self.name!r}: {hint}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self):
+        return (f"<div style='text-align:left'><b style='color:var(--jp-error-color1, "
+                f"#b42318)'>{html.escape(str(self))}</b></div>")
 
 
 class Summary:
@@ -135,20 +225,79 @@ class Grader:
                       "then check again")
 
     def _run(self, name, spaces):
-        self._known(name)
+        checks = registry.checks()
+        if name not in checks:
+            return Unknown(name, difflib.get_close_matches(str(name), list(checks), n=3,
+                                                           cutoff=0.6))
         func, reason = self._find(name, spaces)
-        return check(name, func) if func is not None else NotDefined(name, reason)
+        if func is None:
+            return NotDefined(name, reason)
+        report = check(name, func)
+        found = notebook_globals(func)
+        if found:
+            report.notes.insert(0, _global_note(name, found))
+        return report
+
+    def ready(self, *names):
+        """Whether the notebook's functions ``names`` are all written: defined and no
+        longer stubs (:func:`is_stub`). If not, print which ones are still to do and
+        return ``False``; for the cells that try out graded functions::
+
+            if grader.ready("linear_forward", "linear_backward"):
+                ...   # the demo, run once both are written
+
+        so that "Run All" on a fresh notebook goes on to the end instead of stopping at
+        the first stub.
+        """
+        spaces = self._namespaces(1)
+        stubs, missing = [], []
+        for name in names:
+            func, _ = self._find(name, spaces)
+            if func is None:
+                missing.append(name)
+            elif is_stub(func):
+                stubs.append(name)
+        if not stubs and not missing:
+            return True
+
+        def listed(items):
+            items = [f"`{n}`" for n in items]
+            return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+        parts = []
+        if stubs:
+            parts.append(f"{listed(stubs)} {'is' if len(stubs) == 1 else 'are'} still "
+                         f"{'a stub' if len(stubs) == 1 else 'stubs'} (replace "
+                         "`raise NotImplementedError()` with your code and run the cell)")
+        if missing:
+            parts.append(f"{listed(missing)} {'is' if len(missing) == 1 else 'are'} not "
+                         "defined yet (run the cell that defines it)")
+        print(f"Skipped for now: this cell uses {listed(names)}; " + "; ".join(parts)
+              + ". Run this cell again once that is done.")
+        return False
 
     def check(self, name):
         """The public checks of the function called ``name`` in the notebook: a report
         (``score``, ``max_score``, ``passed``; shown as a table in Jupyter)."""
         return self._run(name, self._namespaces(1))
 
-    def check_all(self):
-        """Every graded function: this grader's ``names`` (missing ones score 0), or
-        else every check whose function the notebook defines. A :class:`Summary`."""
-        spaces = self._namespaces(1)
-        if self.names is not None:
+    def check_all(self, assignment=None):
+        """Every graded function of ``assignment`` (a key of
+        :func:`coursekit.registry.assignments`, such as ``"03_one_layer_at_a_time"``),
+        else this grader's ``names``, else every check whose function the notebook
+        defines. With an assignment or names, a function that is missing or not a
+        function scores 0 of its points, so the total is the assignment's. A
+        :class:`Summary`."""
+        return self._summary_for(assignment, self._namespaces(1))
+
+    def _summary_for(self, assignment, spaces):
+        if assignment is not None:
+            known = registry.assignments()
+            if assignment not in known:
+                raise KeyError(f"no assignment named {assignment!r}; known: "
+                               f"{', '.join(known)}")
+            names = known[assignment]
+        elif self.names is not None:
             names = self.names
         else:
             names = [n for n in registry.checks() if self._find(n, spaces)[0] is not None]

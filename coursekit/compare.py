@@ -314,8 +314,10 @@ _ERROR_HINTS = (
     ("shapes", "two shapes do not fit: print the shapes of your arrays"),
     ("KeyError", "a dict key is missing: the keys are W1, b1, ..., WL, bL (and dA{l-1}, dW{l}, "
                  "db{l} for gradients); L = len(parameters) // 2"),
-    ("NameError", "a name is not defined: run the cells above, and define helpers in the "
-                  "function's own cell"),
+    ("NameError", "your function reads a name it does not define: compute it from the "
+                  "function's arguments (for instance m = A_prev.shape[1]) or define it in the "
+                  "function's own cell; a variable of the notebook is not kept when the "
+                  "notebook is graded (only imports and function definitions are)"),
     ("NotImplementedError", "the function is still a stub: replace the raise with your code"),
 )
 

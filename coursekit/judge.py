@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -398,6 +399,8 @@ class Report:
         self._scale = points / total if points is not None and total else 1.0
         self.score = round(earned * self._scale, 10)
         self.max_score = round(total * self._scale, 10)
+        #: what is said before the cases (``Grader.check`` adds a global read here)
+        self.notes = []
 
     @property
     def passed(self):
@@ -410,10 +413,48 @@ class Report:
     def _points(self, r):
         return f"{r.score * self._scale:.3g} / {r.max_score * self._scale:.3g}"
 
+    @property
+    def stub(self):
+        """Whether every case raised ``NotImplementedError``: the function is still the
+        release's stub."""
+        return bool(self.results) and all(
+            r.diagnosis == "raised" and any("NotImplementedError" in f for f in r.feedback)
+            for r in self.results)
+
+    def summary(self):
+        """The failures across cases, most frequent first: ``[(text, cases, likely)]``.
+        A message's "Likely mistake" is its key, so that the same mistake on cases of
+        different shapes is listed once ("2 of 3 cases: ..."); ``likely`` says whether
+        ``text`` is one. A stub is one line."""
+        if self.stub:
+            return [(STUB_TEXT, len(self.results), False)]
+        groups = {}
+        for r in self.results:
+            for f in r.feedback:
+                if f.startswith("note:"):
+                    continue
+                detail, sep, likely = f.partition(LIKELY)
+                key = (likely.strip(), True) if sep else (detail.strip(), False)
+                groups.setdefault(key, []).append(r.label)
+        order = sorted(groups.items(), key=lambda kv: (not kv[0][1], -len(set(kv[1]))))
+        return [(text, len(set(labels)), likely) for (text, likely), labels in order]
+
+    def _summary_lines(self):
+        n = len(self.results)
+        out = []
+        for text, cases, likely in self.summary():
+            where = f"{cases} of {n} cases: " if n > 1 and not self.stub else ""
+            out.append(("Likely mistake: " if likely else "") + where + text)
+        return out
+
     def __str__(self):
         verdict = "all checks passed" if self.passed else "some checks failed"
         lines = [f"{self.name}: {self.score:.3g} / {self.max_score:g} points on the public "
                  f"cases ({verdict})"]
+        if self.stub:
+            return f"{self.name}: 0 / {self.max_score:g} points: {STUB_TEXT}"
+        lines.extend(f"  Note: {n}" for n in self.notes)
+        lines.extend(f"  {line}" for line in self._summary_lines())
         for r in self.results:
             mark = "PASS" if r.passed else "FAIL"
             lines.append(f"  [{mark}] {r.label}: {self._points(r)}")
@@ -423,20 +464,58 @@ class Report:
     __repr__ = __str__
 
     def _repr_html_(self):
-        color = "#1a7f37" if self.passed else "#b42318"
+        color = ("var(--jp-success-color1, #1a7f37)" if self.passed
+                 else "var(--jp-error-color1, #b42318)")
+        head = (f"<div class='coursekit-report' style='text-align:left'>"
+                f"<b style='color:{color}'>{html.escape(self.name)}: {self.score:.3g} / "
+                f"{self.max_score:g} points on the public cases</b>")
+        if self.stub:
+            return head + f": {_code_html(STUB_TEXT)}</div>"
+        items = [f"<li><b>Note</b>: {_code_html(n)}</li>" for n in self.notes]
+        for text, cases, likely in self.summary():
+            n = len(self.results)
+            where = f"{cases} of {n} cases: " if n > 1 else ""
+            lead = "<b>Likely mistake</b>: " if likely else ""
+            items.append(f"<li>{lead}{where}{_code_html(text)}</li>")
+        summary = (f"<ul style='text-align:left;margin:0.3em 0'>{''.join(items)}</ul>"
+                   if items else "")
         rows = []
+        cell = "style='text-align:left;vertical-align:top;padding:2px 8px'"
         for r in self.results:
             mark = "&#10004;" if r.passed else "&#10008;"
-            fb = "".join(f"<li>{html.escape(f)}</li>" for f in r.feedback)
+            fb = "".join(f"<li>{_code_html(f)}</li>" for f in r.feedback)
             rows.append(
-                f"<tr><td>{mark}</td><td>{html.escape(r.label)}</td>"
-                f"<td>{self._points(r)}</td><td><ul>{fb}</ul></td></tr>"
+                f"<tr><td {cell}>{mark}</td><td {cell}>{html.escape(r.label)}</td>"
+                f"<td {cell}>{self._points(r)}</td>"
+                f"<td {cell}><ul style='margin:0;padding-left:1.2em'>{fb}</ul></td></tr>"
             )
-        return (
-            f"<div><b style='color:{color}'>{html.escape(self.name)}: {self.score:.3g} / "
-            f"{self.max_score:g} points on the public cases</b>"
-            f"<table>{''.join(rows)}</table></div>"
-        )
+        return (head + summary
+                + f"<table>{''.join(rows)}</table></div>")
+
+
+#: What a report says, once, about a function that is still the release's stub.
+STUB_TEXT = ("still a stub: replace `raise NotImplementedError()` with your code, run its "
+             "cell, then check again")
+#: How a feedback message introduces the likely mistake.
+LIKELY = ". Likely mistake: "
+
+_CODE = re.compile(
+    r"`([^`]+)`"                                   # `code`
+    r"|(\((?:-?\d+, )*-?\d+,?\))"                   # a shape (3, 5) or (4,)
+    r"|(\b[A-Za-z_][A-Za-z_0-9]*(?:\[[^\]]*\])+)"     # dW[0, 0], cache[0]
+    r"|(\b[A-Za-z_][\w.]*(?: ?(?:@|\*|/) ?[A-Za-z_0-9][\w.]*)+)")  # A_prev @ dZ.T
+
+
+def _code_html(text):
+    """``text`` escaped, with code and shapes in monospace that does not wrap."""
+    out, pos = [], 0
+    for m in _CODE.finditer(text):
+        out.append(html.escape(text[pos:m.start()]))
+        code = next(g for g in m.groups() if g is not None)
+        out.append(f"<code style='white-space:nowrap'>{html.escape(code)}</code>")
+        pos = m.end()
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
 
 
 def check(name: str, func, seed: int = PUBLIC_SEED) -> Report:

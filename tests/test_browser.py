@@ -7,7 +7,8 @@ it on a free localhost port with a token, and Debian's Chromium, driven by Selen
 through ``/usr/bin/chromedriver``, opens a copy of the released notebook of assignment 03
 in the student's work folder. Through the UI (menus, Shift+Enter, the restart dialog):
 
-1. "Run All Cells" on the untouched notebook, then a stub's check cell;
+1. "Run All Cells" on the untouched notebook reaches the end with no error; a stub's
+   check cell says "stub";
 2. a wrong ``linear_backward`` (no ``1/m``) and its check: the diagnosis is read from the
    rendered output; then the right one and full marks;
 3. every graded cell filled with the solution's code, "Restart Kernel and Run All Cells":
@@ -459,15 +460,13 @@ def test_untouched_notebook_runs_all_and_a_stub_check_says_stub(page):
         assert not errors_and_stderr([ui[imports]]), ui[imports]["outputs"]
         errors = [(i, o) for i, c in enumerate(ui) for o in c["outputs"]
                   if o["output_type"] == "error"]
-        # Today Run All stops at the first stub (issue 10 part 5): that error must be the
-        # stub's NotImplementedError, nothing else, and nothing below it ran.
-        assert all(o["ename"] == "NotImplementedError" for _, o in errors), errors
-        if errors:
-            stop = errors[0][0]
-            assert len(errors) == 1, errors
-            assert all(c["count"] is None for c in ui[stop + 1:]), "cells ran after the stop"
-            page.js("nb.widgets[arguments[0]].node.querySelector('.jp-OutputArea')"
-                    ".scrollIntoView({block: 'center'});", stop)
+        # Run All reaches the end (issue 10 part 5): the demo cells that call a stub say
+        # so (grader.ready) instead of raising, and every non-empty code cell ran.
+        assert not errors, errors
+        assert all(c["count"] is not None for c in ui
+                   if c["type"] == "code" and c["source"].strip()), "not every cell ran"
+        assert any("Skipped for now" in "".join(o.get("text", "") for o in c["outputs"])
+                   for c in ui), "no demo cell said it waits for a stub"
         assert not [i for i, c in enumerate(ui) if c["type"] == "code"
                     and any(o["output_type"] == "stream" and o.get("name") == "stderr"
                             for o in c["outputs"])]
