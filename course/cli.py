@@ -295,6 +295,9 @@ def build_parser():
     from autograder.cli import add_parser as add_grade  # argparse only: cheap to import
 
     add_grade(sub)
+    from autograder.export import add_parser as add_export
+
+    add_export(sub)
     return parser
 
 
