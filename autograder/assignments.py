@@ -77,6 +77,16 @@ def use_course(root):
     _chosen = None if root is None else Path(root).resolve()
 
 
+def choose_course(root):
+    """:func:`use_course` for a folder given on the command line (``--course DIR``);
+    the reason it cannot be the course, or ``None`` when it is now in use."""
+    if not (Path(root) / "solutions").is_dir():
+        return (f"{root} has no solutions/ folder; expected the course folder (the one "
+                "holding solutions/<assignment>/)")
+    use_course(root)
+    return None
+
+
 def course_root():
     """The course folder in use (see the module's docstring for the order)."""
     if _chosen is not None:

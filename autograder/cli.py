@@ -122,13 +122,12 @@ def run(args, stream=None):
     stream = stream or sys.stdout
     out = Path(args.out)
     if getattr(args, "course", None):
-        from .assignments import use_course
+        from .assignments import choose_course
 
-        if not (Path(args.course) / "solutions").is_dir():
-            print(f"course grade: {args.course} has no solutions/ folder; expected the "
-                  "course folder (the one holding solutions/<assignment>/)", file=sys.stderr)
+        why = choose_course(args.course)
+        if why:
+            print(f"course grade: {why}", file=sys.stderr)
             return 2
-        use_course(args.course)
     try:
         subs = discover(args.paths, args.assignment)
     except GradeError as err:

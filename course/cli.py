@@ -60,15 +60,13 @@ def _release(args):
 
 
 def _collect(args):
-    from autograder.assignments import use_course
+    from autograder.assignments import choose_course
     from autograder.collect import CollectError, collect
 
-    if args.course:
-        if not (Path(args.course) / "solutions").is_dir():
-            print(f"course collect: {args.course} has no solutions/ folder; expected the "
-                  "course folder", file=sys.stderr)
-            return 2
-        use_course(args.course)
+    why = choose_course(args.course) if args.course else None
+    if why:
+        print(f"course collect: {why}", file=sys.stderr)
+        return 2
     try:
         handins = collect(args.inputs, args.out, args.pattern)
     except CollectError as err:

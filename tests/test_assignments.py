@@ -144,3 +144,18 @@ def test_an_unreadable_solution_notebook_is_an_error(tmp_path):
     (tmp_path / "solutions" / "w" / "w.ipynb").write_text("{oops")
     with pytest.raises(AssignmentError, match="not a readable notebook"):
         registry(tmp_path)
+
+
+def test_a_course_folder_without_solutions_is_refused_and_not_used(tmp_path):
+    from autograder.assignments import choose_course, course_root
+
+    before = course_root()
+    why = choose_course(tmp_path)
+    assert why == (f"{tmp_path} has no solutions/ folder; expected the course folder (the "
+                   "one holding solutions/<assignment>/)")
+    assert course_root() == before
+    (tmp_path / "solutions").mkdir()
+    try:
+        assert choose_course(tmp_path) is None and course_root() == tmp_path.resolve()
+    finally:
+        use_course(None)
