@@ -72,6 +72,16 @@ def add_parser(subparsers):
                    "submissions WITHOUT protection (`course doctor` says which work here)")
     p.add_argument("--no-isolation", action="store_const", const="none", dest="isolation",
                    help="the same as --isolation none (unsafe)")
+    p.add_argument("--config", help="the course config with deadlines, late policy, "
+                   "extensions and overrides (default: COURSE/course.toml if there; "
+                   "docs/course-config.md)")
+    p.add_argument("--no-late", action="store_true", help="ignore the deadlines: no late "
+                   "penalty (a rehearsal, a look at work before it is due); overrides "
+                   "still apply")
+    p.add_argument("--fresh", action="store_true", help="grade every submission again, "
+                   "ignoring the rows an earlier run of this --out journalled (by default "
+                   "a submission already graded with the same files, checks and options "
+                   "is not graded again)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table")
     p.set_defaults(func=run)
     return p
@@ -113,10 +123,53 @@ def _writable(folder):
     return None
 
 
+def _load_policy(args):
+    """The course config and its overrides, or the one-line reason they cannot be read."""
+    from .config import ConfigError, load_config
+    from .policy import OverrideError, load_overrides
+
+    try:
+        config = load_config(getattr(args, "config", None))
+        overrides = load_overrides(config.overrides) if config.overrides else []
+    except (ConfigError, OverrideError) as err:
+        return None, None, str(err)
+    if getattr(args, "no_late", False):
+        from .config import CourseConfig
+
+        config = CourseConfig(overrides=config.overrides,
+                              missing_timestamp=config.missing_timestamp)
+    return config, overrides, None
+
+
+def _row_key(row):
+    return row["student"], tuple(row.get("files") or ())
+
+
+def _sub_key(sub):
+    return sub.student, tuple(str(p) for p in sub.paths)
+
+
 def run(args, stream=None):
-    """Run ``course grade`` with parsed ``args``; returns the exit status."""
-    from . import report
+    """Run ``course grade`` with parsed ``args``; returns the exit status.
+
+    Steps, in order (each needs the one before):
+
+    1. choose the course, find the submissions, check the output folders;
+    2. read the course config and the overrides (before any grading: a bad file stops
+       the run at once);
+    3. look each submission up in the journal (:mod:`autograder.journal`): rows graded
+       before with the same files, checks and options are reused;
+    4. grade the rest, journalling each row as it finishes;
+    5. apply the late policy and the overrides to every row (:mod:`autograder.policy`);
+    6. write the reports; after a complete run, the changes against the previous run
+       and a copy in ``OUT/history/`` (:mod:`autograder.regrade`).
+    """
+    import copy
+
+    from . import regrade, report
     from .grader import BatchInterrupted, GradeError, discover, grade_batch
+    from .journal import Journal, checks_fingerprint, submission_hash
+    from .policy import apply_policy, submission_time
     from .sandbox import Limits, SandboxError
 
     stream = stream or sys.stdout
@@ -143,19 +196,15 @@ def run(args, stream=None):
         if why:
             print(f"course grade: {why}", file=sys.stderr)
             return 2
+    config, overrides, why = _load_policy(args)
+    if why:
+        print(f"course grade: {why}", file=sys.stderr)
+        return 2
     limits = Limits(cell_seconds=args.timeout, case_seconds=args.timeout)
     names = [n.strip() for n in args.only.split(",")] if args.only else None
     isolation = getattr(args, "isolation", "auto")
     if isolation == "none":
         print(_UNSAFE, file=sys.stderr)
-    update, close = _progress(len(subs), args.quiet)
-    hide = [Path(p).resolve() for p in args.paths] + [out.resolve()]
-    for extra in (args.json_path, args.csv_path):
-        if extra:
-            hide.append(Path(extra).resolve().parent)
-    backend = [isolation]
-    t0 = time.perf_counter()
-    interrupted = None
     grade = grade_batch
     if getattr(args, "executor", "local") == "dask":  # Dask only imported here
         from functools import partial
@@ -166,47 +215,132 @@ def run(args, stream=None):
     elif getattr(args, "scheduler", None):
         print("course grade: --scheduler is for --executor dask; expected --executor dask "
               "--scheduler ADDRESS, or neither", file=sys.stderr)
-        close()
         return 2
+
+    # 3. the journal: what an earlier run already graded
     try:
-        rows = grade(subs, jobs=args.jobs, limits=limits, isolation=isolation,
-                     hide=hide, names=names, mode=args.mode, progress=update,
-                     hidden=args.hidden_cases, on_backend=lambda b: backend.__setitem__(0, b),
-                     all_checks=getattr(args, "all_checks", False))
+        fingerprint = checks_fingerprint()
+    except Exception as err:  # noqa: BLE001 - a course whose checks cannot be read
+        print(f"course grade: {err}", file=sys.stderr)
+        return 2
+    options = {"mode": args.mode, "hidden": args.hidden_cases, "only": names,
+               "assignment": args.assignment, "all_checks": getattr(args, "all_checks", False),
+               "limits": limits.__dict__}
+    journal = Journal(out, options, fingerprint, fresh=getattr(args, "fresh", False))
+    digests = [submission_hash(s) for s in subs]
+    keys = [journal.key(s, d) for s, d in zip(subs, digests, strict=True)]
+    done = {}
+    for i, k in enumerate(keys):
+        row = journal.reuse(k)
+        if row is not None:
+            done[i] = row
+    todo = [i for i in range(len(subs)) if i not in done]
+    index = {_sub_key(subs[i]): i for i in todo}
+
+    # 4. grade the rest, journalling each row as it finishes
+    update, close = _progress(len(todo), args.quiet)
+    backend = [next((r.get("isolation") for r in done.values() if r.get("isolation")),
+                    isolation)]
+
+    def finished(row):
+        i = index.get(_row_key(row))
+        if i is not None:
+            journal.record(keys[i], row, backend[0])
+        if update is not None:
+            update(row)
+
+    hide = [Path(p).resolve() for p in args.paths] + [out.resolve()]
+    for extra in (args.json_path, args.csv_path):
+        if extra:
+            hide.append(Path(extra).resolve().parent)
+    t0 = time.perf_counter()
+    interrupted = None
+    graded = []
+    try:
+        if todo:
+            graded = grade([subs[i] for i in todo], jobs=args.jobs, limits=limits,
+                           isolation=isolation, hide=hide, names=names, mode=args.mode,
+                           progress=finished, hidden=args.hidden_cases,
+                           on_backend=lambda b: backend.__setitem__(0, b),
+                           all_checks=getattr(args, "all_checks", False))
     except BatchInterrupted as stop:
-        rows, interrupted = stop.rows, stop
+        graded, interrupted = stop.rows, stop
     except (GradeError, SandboxError) as err:
         print(f"course grade: {err}", file=sys.stderr)
         return 2
     finally:
         close()
+        journal.close(complete=False)
     seconds = time.perf_counter() - t0
+    for row in graded:
+        i = index.get(_row_key(row))
+        if i is not None:
+            done[i] = row
+    if interrupted is None:
+        journal.close(complete=True)
+
+    # 5. late policy and overrides, on copies (the journal keeps the grader's rows)
+    rows = []
+    for i in sorted(done):
+        row = copy.deepcopy(done[i])
+        row["graded_with"] = {"submission": digests[i], "checks": fingerprint}
+        rows.append(apply_policy(row, config, overrides,
+                                 submission_time(subs[i].paths, config.missing_timestamp)))
+    total = len(subs)
     meta = {"isolation": backend[0], "mode": args.mode, "hidden_cases": args.hidden_cases,
-            "jobs": args.jobs, "seconds": round(seconds, 3), "limits": limits.__dict__}
+            "jobs": args.jobs, "seconds": round(seconds, 3), "limits": limits.__dict__,
+            "graded": len(graded), "reused": total - len(todo),
+            "checks": fingerprint, "config": str(config.path) if config.path else None,
+            "overrides": str(config.overrides) if config.overrides else None}
     if getattr(args, "executor", "local") == "dask":
         meta["executor"] = f"dask {args.scheduler}"
     if interrupted:
-        meta["interrupted"] = f"{len(rows)} of {interrupted.total} submissions graded"
+        meta["interrupted"] = f"{len(rows)} of {total} submissions graded"
+
+    # 6. reports; after a complete run, the regrade diff and the history copy
     json_path = report.write_json(rows, args.json_path or out / "grades.json", meta)
     csv_path = report.write_csv(rows, args.csv_path or out / "grades.csv")
     pages = report.write_feedback(rows, out / "feedback")
     summary = report.summarize(rows) if rows else {"questions": [], "assignments": []}
     report.write_summary(summary, out)
     errors = [r for r in rows if r["status"] != "graded"]
+    if journal.failed:
+        print(f"course grade: warning: the journal could not be written ({journal.failed}); "
+              "an interrupted run will grade everything again", file=sys.stderr)
     if interrupted:
-        print(f"course grade: interrupted (Ctrl-C) after {len(rows)} of {interrupted.total} "
-              f"submissions; their results are in {json_path} and {csv_path}",
-              file=sys.stderr)
+        print(f"course grade: interrupted (Ctrl-C) after {len(rows)} of {total} "
+              f"submissions; their results are in {json_path} and {csv_path}; run the same "
+              "command again to grade only the rest", file=sys.stderr)
         return 130
+    previous = regrade.previous_run(out)
+    changes = None
+    if previous is not None:
+        changes = regrade.diff(previous[0], rows)
+        regrade.write_changes(changes, out, against=str(previous[2]))
+    kept = regrade.archive(out, [json_path, csv_path,
+                                 out / "changes.csv" if changes is not None else None])
     if not args.quiet:
         print(report.format_table(rows), file=stream)
-        print(f"\n{len(rows)} submissions in {seconds:.2f} s ({seconds / len(rows):.3f} s "
-              f"each, {args.jobs} job(s)): {len(rows) - len(errors)} graded, "
-              f"{len(errors)} could not be graded", file=stream)
+        each = f", {seconds / len(graded):.3f} s each" if graded else ""
+        reused = (f"; {total - len(todo)} reused from an earlier run (same files, checks "
+                  "and options; --fresh grades them again)" if len(todo) < total else "")
+        print(f"\n{len(rows)} submissions: {len(rows) - len(errors)} graded, {len(errors)} "
+              f"could not be graded; {len(graded)} run now in {seconds:.2f} s{each} "
+              f"({args.jobs} job(s)){reused}", file=stream)
+        late = [r for r in rows if r.get("penalty")]
+        if late or overrides:
+            print(f"late policy: {len(late)} submission(s) penalised"
+                  + (f"; {len(overrides)} override(s) from {config.overrides}"
+                     if overrides else ""), file=stream)
         print(f"isolation {backend[0]}", file=stream)
         if backend[0] == "none":
             print(_UNSAFE, file=stream)
         print(f"results   {json_path}\ngradebook {csv_path}\nfeedback  "
               f"{pages[0].parent.parent if pages else out}/<assignment>/<student>.html\n"
               f"summary   {out / 'summary.html'}", file=stream)
+        if changes is not None:
+            moved = sum(c["question"] == regrade.FINAL for c in changes)
+            print(f"changes   {out / 'changes.csv'} ({moved} final score(s) changed since "
+                  f"{previous[2].name})", file=stream)
+        print(f"history   {kept}", file=stream)
     return 1 if errors else 0

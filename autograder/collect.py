@@ -20,9 +20,10 @@ autograde`` and the late policy read. The pipeline, in order:
    modification time, each converted to UTC (which one is said in the summary);
 5. **keep the latest**: of several files of one student and assignment, the newest
    (each notebook of a multi-notebook hand-in zip is kept together);
-6. **write**: the notebooks and ``timestamp.txt``; a file that cannot be read or
-   identified goes to ``OUT/.unsorted/`` with the reason (hidden folders are not
-   graded, nothing is lost).
+6. **write**: the notebooks, ``timestamp.txt`` and the zip's ``manifest.json`` (the
+   kit version that ``course grade`` compares with the release's, :func:`kit_notes`); a
+   file that cannot be read or identified goes to ``OUT/.unsorted/`` with the reason
+   (hidden folders are not graded, nothing is lost).
 
 Step 3 needs the notebooks' content, so it comes after step 1; step 5 needs steps 2-4.
 """
@@ -38,12 +39,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["CANVAS", "CollectError", "Handin", "collect", "find_handins",
-           "nbgrader_timestamp"]
+__all__ = ["CANVAS", "MANIFEST", "CollectError", "Handin", "collect", "find_handins",
+           "kit_notes", "nbgrader_timestamp", "release_kit_version"]
 
 #: Canvas's bulk-download file names: ``doejane_12345_678901_week3.ipynb`` (or
 #: ``doejane_LATE_12345_...``); ``student`` is the Canvas user id.
 CANVAS = re.compile(r"^(?P<name>[^_]+)(?:_LATE)?_(?P<student>\d+)_\d+_(?P<file>.+)$")
+
+#: The hand-in zip's manifest (written by ``grader.submit()``), kept next to
+#: ``timestamp.txt`` in the submission's folder.
+MANIFEST = "manifest.json"
 
 #: nbgrader's ``timestamp.txt`` format (``nbgrader.utils``'s, UTC).
 _TS = "%Y-%m-%d %H:%M:%S.%f %Z"
@@ -69,6 +74,7 @@ class Handin:
     identified_by: str | None = None
     problem: str | None = None
     notes: list = field(default_factory=list)
+    manifest: dict | None = None   # the hand-in zip's manifest.json (kept beside it)
 
 
 def nbgrader_timestamp(when):
@@ -107,6 +113,7 @@ def _from_zip(zf, where, depth, out):
                    time=datetime(*info.date_time, tzinfo=timezone.utc),
                    time_from="the zip member's date", group=where if manifest else None)
         if isinstance(manifest, dict):
+            h.manifest = manifest
             if isinstance(manifest.get("student"), str) and manifest["student"].strip():
                 h.student, h.student_from = manifest["student"].strip(), "manifest"
             created = manifest.get("created") or manifest.get("submitted_at")
@@ -162,9 +169,10 @@ def find_handins(inputs):
     return out
 
 
-def _student(h, pattern):
+def _student(h, pattern, lms_ids=None):
     """Step 2: ``--pattern`` first, then what :func:`find_handins` found, Canvas's
-    name, the stem."""
+    name (its user id, as the roster's ``student_id`` when ``lms_ids`` maps it), the
+    stem."""
     if pattern is not None:
         m = pattern.search(h.name)
         if m and m.group("student"):
@@ -174,7 +182,12 @@ def _student(h, pattern):
     if canvas:
         h.name = canvas["file"]
         if h.student_from not in ("manifest",):
-            h.student, h.student_from = canvas["student"], "Canvas's file name"
+            uid = canvas["student"]
+            if lms_ids and uid in lms_ids:
+                h.student = lms_ids[uid]
+                h.student_from = f"Canvas's file name (user id {uid} in the roster)"
+            else:
+                h.student, h.student_from = uid, "Canvas's file name"
         if "_LATE_" in canvas.group(0):
             h.notes.append("Canvas marked it late")
         return
@@ -189,7 +202,7 @@ def _safe(text):
     return _SAFE.sub("_", text).strip("._") or "unnamed"
 
 
-def collect(inputs, out, pattern=None, index=None):
+def collect(inputs, out, pattern=None, index=None, lms_ids=None):
     """Collect the hand-ins under ``inputs`` into ``out`` (nbgrader's ``submitted/``).
 
     Parameters
@@ -205,6 +218,9 @@ def collect(inputs, out, pattern=None, index=None):
         name.
     index : dict, optional
         :func:`autograder.identify.release_index` (default: the course's release).
+    lms_ids : dict, optional
+        The roster's ``lms_id`` -> ``student_id``: a Canvas file is named by the
+        student's id rather than the Canvas user id (:func:`autograder.roster.lms_ids`).
 
     Returns
     -------
@@ -237,7 +253,7 @@ def collect(inputs, out, pattern=None, index=None):
         for k, h in enumerate(handins):
             if h.problem:
                 continue
-            _student(h, pattern)
+            _student(h, pattern, lms_ids)
             probe = tmp / f"{k}.ipynb"
             probe.write_bytes(h.data)
             try:
@@ -282,6 +298,9 @@ def collect(inputs, out, pattern=None, index=None):
         dest.mkdir(parents=True)
         for h in newest:
             (dest / _safe(h.name)).write_bytes(h.data)
+        kept = next((h.manifest for h in newest if h.manifest is not None), None)
+        if kept is not None:
+            (dest / MANIFEST).write_text(json.dumps(kept, indent=1) + "\n")
         (dest / "timestamp.txt").write_text(nbgrader_timestamp(when) + "\n")
     # step 6: what could not be placed is kept, with its reason
     unsorted = [h for h in handins if h.problem and not h.problem.startswith(
@@ -295,3 +314,44 @@ def collect(inputs, out, pattern=None, index=None):
             f"{k:03d}_{_safe(h.name)}: from {h.source}: {h.problem}\n"
             for k, h in enumerate(unsorted)))
     return handins
+
+
+# --------------------------------------------------------------------------- kit version
+def release_kit_version() -> str:
+    """The kit version of this release: ``coursekit.__version__`` here, which is
+    pyproject.toml's version, the version ``course kit`` gives the wheel."""
+    import coursekit
+
+    return coursekit.__version__
+
+
+def kit_notes(paths, release=None) -> list:
+    """The notes of a submission's row about the kit it was made with: one note when the
+    ``manifest.json`` kept beside its notebooks (by :func:`collect`, from the hand-in zip
+    of ``grader.submit()``) names a kit version other than the release's; none without a
+    manifest or when they agree. Never raises: an unreadable manifest is a note too.
+
+    Parameters
+    ----------
+    paths : list of Path
+        The submission's notebooks (the manifest is looked for in their folder).
+    release : str, optional
+        The release's kit version (default :func:`release_kit_version`).
+    """
+    if not paths:
+        return []
+    path = Path(paths[0]).parent / MANIFEST
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        kit = data.get("kit_version") if isinstance(data, dict) else None
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        return [f"its {MANIFEST} cannot be read ({err}); kit version unknown"]
+    if not isinstance(kit, str) or not kit:
+        return []
+    release = release or release_kit_version()
+    if kit == release:
+        return []
+    return [f"submitted with kit {kit}, release has {release}: the student's public checks "
+            "may differ from this grade; ask them to install the release's kit"]

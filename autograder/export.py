@@ -268,6 +268,25 @@ def _run(args):
         print(f"course export: warning: {w.message}", file=sys.stderr)
     out = Path(args.out) if args.out else Path(args.grades).parent
     todo = ["canvas", "nbgrader", "gradescope"] if args.format == "all" else [args.format]
+    status = 0
+    if "nbgrader" in todo:
+        import importlib.util
+
+        if importlib.util.find_spec("nbgrader") is None:
+            why = ("nbgrader is not installed here; expected it for the gradebook "
+                   "(pip install 'backprop-course[grading]' or pip install nbgrader)")
+            if args.format == "nbgrader":
+                print(f"course export: {why}", file=sys.stderr)
+                return 2
+            print(f"course export: warning: {why}; the other exports are written",
+                  file=sys.stderr)
+            todo.remove("nbgrader")
+            status = 1
+    bad = [x for x in args.canvas_id or () if "=" not in x or not x.split("=", 1)[1]]
+    if bad:
+        print(f"course export: --canvas-id {bad[0]!r}: expected ASSIGNMENT=ID, e.g. "
+              "03_one_layer_at_a_time=4242", file=sys.stderr)
+        return 2
     if "canvas" in todo:
         ids = dict(x.split("=", 1) for x in (args.canvas_id or ()))
         print(f"Canvas CSV: {write_canvas(rows, students, out / 'canvas.csv', points, ids)}")
@@ -292,7 +311,7 @@ def _run(args):
             Path(db[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         n = to_nbgrader(rows, db, students, root, course_id=args.course_id)
         print(f"nbgrader gradebook: {n} submission(s) in {db}")
-    return 0
+    return status
 
 
 def add_parser(subparsers):

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import plain
+from .collect import kit_notes
 from .notebook import NotebookError, read_notebook
 from .runner import strip_magics as runner_strip_magics
 from .sandbox import Limits, SandboxError, open_zygote
@@ -476,7 +477,7 @@ def _prepare(sub, names=None, mode="definitions", hidden="student", all_checks=F
         notebooks, unreadable = [], err
     label, checks, ident = _identify(sub, notebooks, names, all_checks)
     row = _new_row(sub, sum(c.points for c in checks or ()), label)
-    row.update(identified_by=ident.identified_by, notes=list(ident.notes))
+    row.update(identified_by=ident.identified_by, notes=list(ident.notes) + kit_notes(sub.paths))
     prep = _Prepared(row, checks or [])
     if unreadable is not None or checks is None:
         reason = str(unreadable) if unreadable is not None else ident.reason

@@ -54,15 +54,38 @@ def write_csv(rows, path):
     names = _question_names(rows)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["student", "assignment", "status", "score", "max_score", *names, "error",
-                    "identified_by", "notes", "isolation"])
+        w.writerow(["student", "assignment", "status", "score", "max_score", *names,
+                    "raw_score", "penalty", "late", "overrides", "error", "identified_by",
+                    "notes", "isolation"])
         for row in rows:
             per = {q["name"]: q["score"] for q in row["questions"]}
             w.writerow([row["student"], row["assignment"], row["status"], _fmt(row["score"]),
                         _fmt(row["max_score"]), *[_fmt(per.get(n, "")) for n in names],
+                        _fmt(row.get("raw_score", row["score"])),
+                        _fmt(row.get("penalty", 0.0)),
+                        (row.get("late") or {}).get("reason") or "",
+                        "; ".join(_override_text(o) for o in row.get("overrides") or ()),
                         row.get("error") or "", row.get("identified_by") or "",
                         "; ".join(row.get("notes") or ()), row.get("isolation") or ""])
     return path
+
+
+def _override_text(o):
+    """One override as a row keeps it, in words."""
+    return (f"{o['question']} set to {_fmt(float(o['score']))} (was "
+            f"{_fmt(o['was']) if o.get('was') is not None else '-'}) by "
+            f"{o.get('who') or 'the instructor'}: {o.get('reason') or 'no reason given'}")
+
+
+def _late_lines(row):
+    """What the late policy and the overrides did to a row, in words (empty if nothing)."""
+    lines = []
+    if row.get("penalty"):
+        lines.append(f"late penalty -{_fmt(float(row['penalty']))}: raw score "
+                     f"{_fmt(float(row['raw_score']))}, "
+                     f"{(row.get('late') or {}).get('reason', '')}")
+    lines += [f"override: {_override_text(o)}" for o in row.get("overrides") or ()]
+    return lines
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -108,6 +131,7 @@ def feedback_html(row):
         f"<p class='score {_cls(row['score'], row['max_score'])}'>Score: "
         f"{_fmt(row['score'])} / {_fmt(row['max_score'])}</p>",
     ]
+    parts += [f"<p class='part'>{e(line)}</p>" for line in _late_lines(row)]
     if row.get("error"):
         parts.append(f"<p class='zero'>{e(row['error'])}</p>")
     parts += [f"<p class='note'>Note: {e(str(n))}</p>" for n in row.get("notes") or ()]
@@ -287,6 +311,7 @@ def _assignment_table(rows, show_assignment=True):
         if r["status"] != "graded" or r.get("error"):
             line += f"   ! {r.get('error') or r['status']}"
         lines.append(line.rstrip())
+        lines += [f"{'':<{w_student}}  {n}" for n in _late_lines(r)]
         lines += [f"{'':<{w_student}}  note: {n}" for n in r.get("notes") or ()]
     if names:
         maxes = {}

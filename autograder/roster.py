@@ -44,6 +44,12 @@ def default_roster(course):
     return Path(course) / "roster.csv"
 
 
+def lms_ids(students):
+    """``lms_id -> student_id`` of the students that have an LMS id (for
+    :func:`autograder.collect.collect`)."""
+    return {s.lms_id: s.student_id for s in students if s.lms_id}
+
+
 def read_roster(path):
     """The students of the roster file ``path``, in file order.
 

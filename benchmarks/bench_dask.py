@@ -45,7 +45,7 @@ from bench_isolation import make_batch  # noqa: E402
 def cli(batch, out, *extra):
     """Wall seconds of one ``course grade`` subprocess."""
     argv = [sys.executable, "-m", "course", "grade", str(batch), "--out", str(out), "-q",
-            *extra]
+            "--fresh", *extra]
     t0 = time.perf_counter()
     proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - t0

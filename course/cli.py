@@ -67,8 +67,17 @@ def _collect(args):
     if why:
         print(f"course collect: {why}", file=sys.stderr)
         return 2
+    from autograder.assignments import course_root
+    from autograder.roster import RosterError, default_roster, lms_ids, read_roster
+
+    roster = args.roster or default_roster(course_root())
     try:
-        handins = collect(args.inputs, args.out, args.pattern)
+        ids = lms_ids(read_roster(roster)) if args.roster or Path(roster).is_file() else None
+    except RosterError as err:
+        print(f"course collect: {err}", file=sys.stderr)
+        return 2
+    try:
+        handins = collect(args.inputs, args.out, args.pattern, lms_ids=ids)
     except CollectError as err:
         print(f"course collect: {err}", file=sys.stderr)
         return 2
@@ -281,6 +290,8 @@ def build_parser():
                      "named student, searched in each file's name")
     col.add_argument("--course", default=None, help="the course folder (default: the "
                      "nearest with solutions/)")
+    col.add_argument("--roster", default=None, help="roster CSV whose lms_id names Canvas "
+                     "files by student_id (default: COURSE/roster.csv if it exists)")
     col.set_defaults(func=_collect)
 
     from .doctor import DESCRIPTION as doctor_description

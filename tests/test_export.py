@@ -223,3 +223,27 @@ def test_nbgrader_export_csv_shows_final_scores(tmp_path, students):
     assert float(got["alice"]["score"]) == pytest.approx(alice["score"])
     assert float(got["bob"]["score"]) == 0.0 and float(got["erin"]["score"]) == 0.0
     assert {r["max_score"] for r in got.values()} == {str(alice["max_score"])}
+
+
+def test_without_nbgrader_the_export_says_so_in_one_line(graded, tmp_path, capsys,
+                                                          monkeypatch):
+    """nbgrader is optional: asked for, it is one line and exit 2; in ``all`` the other
+    exports are still written, with a warning and exit 1."""
+    import importlib.util
+
+    from course.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "nbgrader" else real(name, *a))
+    grades = str(graded / "out" / "grades.json")
+    assert main(["export", "nbgrader", "--grades", grades, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "nbgrader is not installed" in err
+    assert main(["export", "all", "--grades", grades, "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "warning: nbgrader is not installed" in err and "Traceback" not in err
+    assert (tmp_path / "canvas.csv").is_file() and (tmp_path / "results").is_dir()
+    assert main(["export", "canvas", "--grades", grades, "--out", str(tmp_path),
+                 "--canvas-id", "01_chain_rule_and_graphs"]) == 2
+    assert "expected ASSIGNMENT=ID" in capsys.readouterr().err

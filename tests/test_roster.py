@@ -66,3 +66,32 @@ def test_join_adds_missing_and_keeps_strangers(tmp_path):
     assert got == {("alice", "hw1"): ("graded", 3.0, 4.0), ("zed", "hw1"): ("graded", 2.0, 4.0),
                    ("bob", "hw1"): ("missing", 0.0, 4.0), ("alice", "hw2"): ("missing", 0.0, 5.0),
                    ("bob", "hw2"): ("missing", 0.0, 5.0)}
+
+
+def test_collect_names_canvas_files_through_the_roster(tmp_path, capsys):
+    """A Canvas download is named by user id; with a roster, by the roster's student_id
+    (an id not on the roster stays the Canvas id); a bad roster is a one-line error."""
+    import json
+    import zipfile
+    from pathlib import Path
+
+    from course.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    a = "03_one_layer_at_a_time"
+    nb = (root / "assignments" / a / f"{a}.ipynb").read_text()
+    dl = tmp_path / "dl.zip"
+    with zipfile.ZipFile(dl, "w") as zf:
+        zf.writestr(f"liddell_101_9001_{a}.ipynb", nb)
+        zf.writestr(f"stranger_999_9002_{a}.ipynb", nb)
+    roster = write(tmp_path, HEADER + "alice,Alice Liddell,a@x.org,101,S1\n")
+    out = tmp_path / "submitted"
+    assert main(["collect", str(dl), "--out", str(out), "--roster", str(roster)]) == 0
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) \
+        == ["999", "alice"]
+    assert json.loads((out / "alice" / a / f"{a}.ipynb").read_text())["cells"]
+    assert "user id 101 in the roster" in capsys.readouterr().out
+    bad = write(tmp_path, "student_id,name\nalice,A\n", "bad.csv")
+    assert main(["collect", str(dl), "--out", str(out), "--roster", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "bad.csv" in err and "lms_id" in err
