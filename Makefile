@@ -34,10 +34,10 @@ demo: $(STAMP)
 ## The test suite (pytest) and the linter.
 test: $(STAMP)
 	$(PY) -m pytest -q
-	$(PY) -m ruff check course autograder coursekit tests benchmarks
+	$(PY) -m ruff check course autograder coursekit tests benchmarks tools
 
 lint: $(STAMP)
-	$(PY) -m ruff check course autograder coursekit tests benchmarks
+	$(PY) -m ruff check course autograder coursekit tests benchmarks tools
 
 ## Benchmarks against PyTorch CPU (not part of `make test`).
 bench: $(BSTAMP)

@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
+import io
 import sys
 import time
 import types
@@ -225,6 +227,26 @@ def _same(now, before):
     return now == before or (now != now and before != before)  # NaN is NaN
 
 
+class _Printed(io.TextIOBase):
+    """A graded function's ``print`` during a case: the first 200 characters are kept,
+    the rest counted (the copy of :class:`coursekit.judge.Printed`; the sandbox imports
+    no checks)."""
+
+    def __init__(self):
+        super().__init__()
+        self.head, self.total = "", 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        self.total += len(text)
+        if len(self.head) < 200:
+            self.head += text[:200 - len(self.head)]
+        return len(text)
+
+
 def _call(func, case):
     """Call ``func`` on a case's inputs; the outcome as a dict (see the module docs).
 
@@ -237,14 +259,17 @@ def _call(func, case):
         np.random.seed(case["np_seed"])
     before = _snapshot((args, kwargs))
     out = {"status": "returned", "value": None, "args_after": None, "error": None}
+    printed = _Printed()
     start = time.perf_counter()
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), contextlib.redirect_stdout(printed):
             out["value"] = func(*args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - any student error is an outcome
         out["status"] = "raised"
         out["error"] = _one_line(exc) + _where(exc)
     out["seconds"] = time.perf_counter() - start
+    if printed.total:          # "do not print": a note in the feedback, no points lost
+        out["printed"] = printed.head
     after = (args, kwargs)
     try:
         same = _same(after, before)

@@ -10,6 +10,8 @@ What goes into the wheel (built from a temporary folder, never in the repository
 * ``coursekit/_nn.py`` **replaced** by verbatim copies of the source of ``Value``,
   ``ShapeError`` and ``one_hot`` (and what they use: ``math``, ``_sigmoid``) taken
   from ``course.nn`` by :func:`extract`; in the repository that file re-exports them;
+* ``coursekit/_version.py``: ``VERSION``, the version of pyproject.toml (the wheel's), which
+  is ``coursekit.__version__`` and goes into every hand-in's manifest;
 * ``coursekit/_leaves.py``: verbatim copies of the special leaf checkers of the checks
   that have one (and their helpers), also by :func:`extract`;
 * ``coursekit/cases/``: every check of :data:`autograder.checks.CHECKS` frozen by
@@ -249,7 +251,8 @@ def stage(src: Path) -> Path:
 
     pkg = src / "coursekit"
     shutil.copytree(ROOT / "coursekit", pkg,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cases", "_leaves.py"))
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "cases", "_leaves.py",
+                                                  "_version.py"))
     (pkg / "_nn.py").write_text(extract(
         [Value, ShapeError, one_hot],
         "The three pieces of ``course.nn`` that students may have (none is graded): the\n"
@@ -262,6 +265,8 @@ def stage(src: Path) -> Path:
     for fname, data in registry.freeze(CHECKS, ASSIGNMENTS, lambda f: f.__name__).items():
         (cases / fname).write_bytes(data)
     version, deps = _project_meta()
+    # coursekit.__version__ in the wheel (recorded in every hand-in's manifest)
+    (pkg / "_version.py").write_text(f'"""Written by ``course kit``."""\n\nVERSION = {version!r}\n')
     (src / "pyproject.toml").write_text(_PYPROJECT.format(
         name=DIST, version=version, description=DESCRIPTION,
         deps="[" + ", ".join(f'"{d}"' for d in deps) + "]"))

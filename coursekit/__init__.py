@@ -10,7 +10,10 @@
 * ``check(name, func)``: the public checks of a graded function, with diagnoses;
 * ``grader``: the same checks, otter-style: ``grader.check("linear_backward")`` finds
   the function in the notebook by its name, ``grader.check_all()`` runs them all
-  (``Grader(assignment=...)`` or ``Grader(names=[...])`` for one assignment's functions).
+  (``Grader(assignment=...)`` or ``Grader(names=[...])`` for one assignment's functions),
+  ``grader.submit()`` checks the saved notebook and writes the zip to hand in
+  (:mod:`coursekit.submit`);
+* ``__version__``: the kit's version, recorded in every hand-in's manifest.
 
 Notebooks import only this module (never ``course.nn``, the reference implementation:
 a graded notebook that imports it scores 0). Students install it on its own, as the
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["Grader", "Value", "check", "data", "grader", "plots"]
+__all__ = ["Grader", "Value", "__version__", "check", "data", "grader", "plots"]
 
 #: public name -> (module, attribute), imported on first use
 _LAZY = {
@@ -42,7 +45,38 @@ _LAZY = {
 }
 
 
+def _version() -> str:
+    """The kit's version: ``coursekit/_version.py``, which ``course kit`` writes into the
+    wheel from pyproject.toml's version; in the repository, that pyproject.toml itself
+    (one source), else the installed distribution's metadata."""
+    try:
+        from ._version import VERSION
+
+        return VERSION
+    except ImportError:
+        pass
+    import re
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    if pyproject.is_file():
+        found = re.search(r'^version\s*=\s*"([^"]+)"', pyproject.read_text(), re.M)
+        if found:
+            return found[1]
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in ("backprop-coursekit", "backprop-course"):
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    return "unknown"
+
+
 def __getattr__(name):
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     if name not in _LAZY:
         raise AttributeError(f"module 'coursekit' has no attribute {name!r}")
     module, attr = _LAZY[name]

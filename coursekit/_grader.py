@@ -290,6 +290,34 @@ class Grader:
         :class:`Summary`."""
         return self._summary_for(assignment, self._namespaces(1))
 
+    def submit(self, path=None, student=None, timeout=None):
+        """Check the saved notebook and write the file to hand in,
+        ``<assignment>-<student>.zip`` next to it (the notebook and a manifest of the kit
+        version and the public results). Save the notebook first: the saved file is what
+        is checked and zipped.
+
+        Parameters
+        ----------
+        path : str, optional
+            The notebook's file name, when it cannot be told from the session.
+        student : str, optional
+            Your id; default your login name (``getpass.getuser()``).
+        timeout : float, optional
+            Seconds the notebook may take to run top to bottom in a fresh kernel
+            (default :data:`coursekit.submit.DEFAULT_TIMEOUT`).
+
+        Returns
+        -------
+        coursekit.submit.SubmitReport
+            Where the zip is, what is missing or failing, what to do next (shown as one
+            message; never raises for an ordinary problem).
+        """
+        from . import submit as _submit
+
+        return _submit.submit(path, student,
+                              _submit.DEFAULT_TIMEOUT if timeout is None else timeout,
+                              spaces=self._namespaces(1))
+
     def _summary_for(self, assignment, spaces):
         if assignment is not None:
             known = registry.assignments()

@@ -24,8 +24,10 @@ judged without the reference.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
+import io
 import re
 import time
 import warnings
@@ -158,19 +160,72 @@ def run_case(func, case: Case) -> dict:
     if case.np_seed is not None:
         np.random.seed(case.np_seed)
     start = time.perf_counter()
+    printed = Printed()
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings():
+        with np.errstate(all="ignore"), warnings.catch_warnings(), \
+                contextlib.redirect_stdout(printed):
             warnings.simplefilter("ignore")
             value = func(*args, **kwargs)
     except Exception as err:
         seconds = time.perf_counter() - start
         message = f"{type(err).__name__}: {err}"
-        return _outcome("raised", None, _safe_roundtrip((args, kwargs)), message[:2000], seconds)
+        return _printed(_outcome("raised", None, _safe_roundtrip((args, kwargs)),
+                                 message[:2000], seconds), printed)
     finally:
         np.random.set_state(state)
     seconds = time.perf_counter() - start
-    return _outcome("returned", _safe_roundtrip(value), _safe_roundtrip((args, kwargs)), None,
-                    seconds)
+    return _printed(_outcome("returned", _safe_roundtrip(value), _safe_roundtrip((args, kwargs)),
+                             None, seconds), printed)
+
+
+class Printed(io.TextIOBase):
+    """Where a graded function's ``print`` goes while a case runs: the first
+    :data:`PRINTED_KEPT` characters are kept (for the note), the rest only counted.
+    ``autograder.runner`` has its own copy (the sandbox imports no checks)."""
+
+    def __init__(self):
+        super().__init__()
+        self.head, self.total = "", 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        self.total += len(text)
+        if len(self.head) < PRINTED_KEPT:
+            self.head += text[:PRINTED_KEPT - len(self.head)]
+        return len(text)
+
+
+#: How much of what a graded function prints an outcome keeps.
+PRINTED_KEPT = 200
+
+
+def _printed(outcome, printed):
+    """The outcome with ``printed``: the start of what the call printed (only if it did)."""
+    if printed.total:
+        outcome["printed"] = printed.head
+    return outcome
+
+
+def printed_note(name, outcomes):
+    """The note for a graded function that printed while its cases ran, or ``None``.
+
+    "Do not print" is one of the notebooks' rules for graded functions; printing costs no
+    points (no check asks for it), but the note asks for the print to go. ``outcomes``
+    are the cases' outcome dicts (an outcome's ``printed`` is set by :func:`run_case` and
+    by the grader's sandbox)."""
+    shown = [o["printed"] for o in outcomes if isinstance(o, dict)
+             and isinstance(o.get("printed"), str)]
+    if not shown:
+        return None
+    first = next((ln.strip() for ln in shown[0].splitlines() if ln.strip()), "")
+    first = first if len(first) <= 60 else first[:57] + "..."
+    what = f" (`{first}`)" if first else ""
+    return (f"{name} prints{what} in {len(shown)} of {len(outcomes)} cases: graded functions "
+            "return their results and do not print; remove the print (no points are taken "
+            "off for it)")
 
 
 # --------------------------------------------------------------------------- phase 3: judge
@@ -525,7 +580,13 @@ def check(name: str, func, seed: int = PUBLIC_SEED) -> Report:
     """
     c = _get(name)
     cases = c.cases(seed, hidden=False)
-    return Report(name, [c.judge(case, run_case(func, case)) for case in cases], c.points)
+    outcomes = [run_case(func, case) for case in cases]
+    report = Report(name, [c.judge(case, o) for case, o in zip(cases, outcomes, strict=True)],
+                    c.points)
+    note = printed_note(name, outcomes)
+    if note:
+        report.notes.append(note)
+    return report
 
 
 def assert_check(name: str, func, seed: int = PUBLIC_SEED) -> Report:
@@ -558,6 +619,9 @@ def grade_question(name: str, cases, outcomes) -> dict:
     total = sum(r.max_score for r in results)
     score = round(c.points * earned / total, 6) if total else 0.0
     feedback = []
+    note = printed_note(name, outcomes)
+    if note:
+        feedback.append(f"note: {note}")
     for r in results:
         if not r.passed:
             feedback.extend(f"{r.label}: {f}" for f in r.feedback)

@@ -221,6 +221,36 @@ def test_course_and_autograder_cannot_be_imported_and_the_api_works(kit_wheel, t
     assert out["file"].startswith(str(target)) and out["loaded"] == []
 
 
+def test_the_kit_knows_its_version_and_submit_works_in_it(kit_wheel, tmp_path):
+    """``coursekit.__version__`` is pyproject.toml's version in the wheel (``_version.py``)
+    and in the repository; ``grader.submit()`` writes a hand-in zip with it, in the kit
+    (no fresh run here: the test's kernels would import the repository's coursekit)."""
+    import coursekit
+
+    version = re.search(r'^version = "(.+)"', (REPO / "pyproject.toml").read_text(), re.M)[1]
+    assert coursekit.__version__ == version
+    assert wheel_files(kit_wheel[0])["coursekit/_version.py"].decode().endswith(
+        f"VERSION = {version!r}\n")
+    released = REPO / "assignments" / "03_one_layer_at_a_time" / "03_one_layer_at_a_time.ipynb"
+    (tmp_path / released.name).write_bytes(released.read_bytes())
+    out = run_kit(kit_wheel[1], f"""
+        import json, sys, zipfile
+        sys.modules["nbclient"] = None
+        import coursekit
+        from coursekit import grader
+        r = grader.submit({released.name!r}, student="kit-student")
+        man = json.loads(zipfile.ZipFile(r.path).read("manifest.json"))
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("course", "autograder"))
+        print(json.dumps({{"version": coursekit.__version__, "man": man, "loaded": loaded,
+                          "problems": r.problems, "notes": r.notes}}))
+    """, tmp_path)
+    assert out["version"] == version and out["loaded"] == []
+    assert out["man"]["kit_version"] == version and out["man"]["student"] == "kit-student"
+    assert out["man"]["public_total"] == {"score": 0.0, "max_score": 6.0}
+    assert out["problems"][0].startswith("still stubs: linear_forward")
+    assert any("nbclient is not installed" in n for n in out["notes"]), out["notes"]
+
+
 LINEAR_BACKWARD = """
 import numpy as np
 
