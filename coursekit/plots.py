@@ -259,8 +259,19 @@ def _histories(history, label):
     return out
 
 
+def _steps(steps, n, what):
+    """The x of ``n`` recorded values: ``1, ..., n`` or the first ``n`` of ``steps``."""
+    if steps is None:
+        return np.arange(1, n + 1)
+    x = _float_array(steps, "steps", ndim=1)
+    if x.size < n:
+        raise ValueError(f"steps has {x.size} values but {what} has {n}; expected one step "
+                         "per recorded value")
+    return x[:n]
+
+
 def plot_cost(history, label=None, *, ax=None, log=False, xlabel="epoch",
-              title="Training cost"):
+              title="Training cost", steps=None):
     """Cost against epoch (or iteration), for one training run or several.
 
     Parameters
@@ -276,11 +287,17 @@ def plot_cost(history, label=None, *, ax=None, log=False, xlabel="epoch",
     log : bool
         Logarithmic cost axis (every cost must be positive).
     xlabel, title : str
+    steps : sequence of float, optional
+        Where each entry was recorded, the x of the plot: one sequence for every history
+        (a shorter history uses its first values). By default ``1, ..., len(history)``,
+        the cost after each epoch; a history whose first entry is the cost before the
+        first step is drawn from x = 0 with ``steps=range(len(history))`` (or the steps it
+        was recorded at).
 
     Returns
     -------
     matplotlib.axes.Axes
-        With one line per history, x from 1 to ``len(history)``.
+        With one line per history, x from 1 to ``len(history)`` (or ``steps``).
     """
     runs = _histories(history, label)
     if log:
@@ -292,7 +309,8 @@ def plot_cost(history, label=None, *, ax=None, log=False, xlabel="epoch",
                                  f"{float(finite.min()):g}")
     ax = _new_axes(ax, (6.0, 4.0))
     for i, (name, h) in enumerate(runs):
-        ax.plot(np.arange(1, h.size + 1), h, color=f"C{i % 10}", lw=1.8,
+        ax.plot(_steps(steps, h.size, f"history {name!r}" if name else "history"), h,
+                color=f"C{i % 10}", lw=1.8,
                 marker="o" if h.size == 1 else None, label=name)
     if log:
         ax.set_yscale("log")
@@ -312,7 +330,8 @@ def _layer_number(key):
     return int(match.group(1)) if match else math.inf
 
 
-def plot_gradient_norms(grad_norms, *, ax=None, log=None, title="Gradient norm per layer"):
+def plot_gradient_norms(grad_norms, *, ax=None, log=None, title="Gradient norm per layer",
+                        steps=None):
     """The size of each layer's weight gradient over training.
 
     Vanishing gradients show as the early layers' lines lying far below the late ones;
@@ -327,6 +346,9 @@ def plot_gradient_norms(grad_norms, *, ax=None, log=None, title="Gradient norm p
     log : bool, optional
         Logarithmic y axis; by default when every norm is positive.
     title : str
+    steps : sequence of float, optional
+        Where each entry was recorded, the x of the plot (as in :func:`plot_cost`); by
+        default ``1, 2, ...`` (one entry per epoch).
 
     Returns
     -------
@@ -359,7 +381,8 @@ def plot_gradient_norms(grad_norms, *, ax=None, log=None, title="Gradient norm p
         n = _layer_number(k)
         name = f"layer {n} ({k})" if n != math.inf else str(k)
         y = series[k]
-        ax.plot(np.arange(1, y.size + 1), y, color=f"C{i % 10}", lw=1.6, label=name)
+        ax.plot(_steps(steps, y.size, f"grad_norms[{k!r}]"), y, color=f"C{i % 10}", lw=1.6,
+                label=name)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")

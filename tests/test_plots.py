@@ -162,6 +162,22 @@ def test_plot_cost_several_histories_and_log_scale():
     assert len(ax.get_lines()) == 3 and ax.get_legend() is None
 
 
+def test_plot_cost_and_gradient_norms_at_the_steps_they_were_recorded():
+    # a training loop that records before steps 0, 100, 200 and after the last one (249)
+    steps = [0, 100, 200, 249]
+    ax = plots.plot_cost({"a": [3.0, 2.0, 1.0, 0.5], "b": [3.0, 2.5]}, steps=steps)
+    a, b = ax.get_lines()
+    np.testing.assert_array_equal(a.get_xdata(), steps)  # step 0 is drawn at x = 0
+    np.testing.assert_array_equal(b.get_xdata(), [0, 100])  # a shorter run: its first steps
+    ax = plots.plot_cost([2.0, 1.0], steps=range(2))
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [0, 1])
+    ax = plots.plot_gradient_norms([{"dW1": 1.0, "dW2": 2.0}, {"dW1": 0.5, "dW2": 1.5}],
+                                   steps=[0, 10])
+    assert [list(line.get_xdata()) for line in ax.get_lines()] == [[0, 10], [0, 10]]
+    with pytest.raises(ValueError, match="^steps has 2 values but history 'a' has 3; "):
+        plots.plot_cost({"a": [3.0, 2.0, 1.0]}, steps=[0, 1])
+
+
 def test_plot_cost_from_a_trained_float32_network():
     X, Y = data.xor_table(dtype=np.float32)
     net = nn.NeuralNetwork([2, 4, 1], "tanh", "sigmoid", seed=0, dtype=np.float32)

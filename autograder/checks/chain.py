@@ -644,9 +644,9 @@ def _jac_forms(W, b, x):
     a = W @ x + b
     J = (a > 0)[:, None] * W
     return [
-        ("forgot_mask", "h = ReLU(W x + b): rows of units whose pre-activation is <= 0 must "
+        ("forgot_mask", "a = ReLU(W x + b): rows of units whose pre-activation is <= 0 must "
          "be zero (multiply by 1[W x + b > 0])", W * 1.0),
-        ("transposed", "that is the gradient of h with respect to x in denominator layout "
+        ("transposed", "that is the gradient of a with respect to x in denominator layout "
          "(n, h); the Jacobian is its transpose, (h, n)", J.T),
         ("relu_grad_at_zero", "the ReLU derivative at 0 is 0: a unit with W x + b == 0 "
          "contributes a zero row (use > 0, not >= 0)", (a >= 0)[:, None] * W),
@@ -684,11 +684,11 @@ def _rlb_forms(W, b, x, z):
     return [
         ("transposed_dW", "dW must have the shape of W: outer(g, x) (g x^T), not x g^T",
          {"dW": np.outer(x, g)}),
-        ("forgot_mask", "dl/da = 1[a > 0] * dl/dh: the ReLU blocks the gradient of units "
-         "with a <= 0", (np.outer(nomask, x), nomask, W.T @ nomask)),
-        ("relu_grad_at_zero", "the ReLU derivative at 0 is 0: the unit with a == 0 gets no "
-         "gradient (a > 0, not a >= 0)", (np.outer(ge, x), ge, W.T @ ge)),
-        ("forgot_factor_2", "d||h - z||**2/dh = 2 (h - z): the factor 2 is missing",
+        ("forgot_mask", "dL/dz = 1[z > 0] * dL/da: the ReLU blocks the gradient of units "
+         "with a pre-activation z <= 0", (np.outer(nomask, x), nomask, W.T @ nomask)),
+        ("relu_grad_at_zero", "the ReLU derivative at 0 is 0: the unit with z == 0 gets no "
+         "gradient (z > 0, not z >= 0)", (np.outer(ge, x), ge, W.T @ ge)),
+        ("forgot_factor_2", "d||a - y||**2/da = 2 (a - y): the factor 2 is missing",
          (np.outer(half, x), half, W.T @ half)),
         ("dA_prev_not_transposed", "dx = W^T g (shape (n,)), not W g",
          {"dx": W @ g} if W.shape[0] == W.shape[1] else None),
@@ -705,7 +705,7 @@ def _rlb_cases(check, seed, hidden):
     return _make(check, setups, _rlb_forms)
 
 
-_reg("relu_layer_backward", ("W", "b", "x", "z"), ("dW", "db", "dx"), _rlb_cases, 2.0)
+_reg("relu_layer_backward", ("W", "b", "x", "y"), ("dW", "db", "dx"), _rlb_cases, 2.0)
 
 
 # =========================================================================== tensors

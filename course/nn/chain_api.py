@@ -324,7 +324,7 @@ def squared_error_grad(x, h):
 
 
 def relu_layer_jacobian(W, b, x):
-    """The Jacobian ``dh/dx`` of ``h = ReLU(W x + b)``: ``diag(1[W x + b > 0]) W``.
+    """The Jacobian ``da/dx`` of ``a = ReLU(W x + b)``: ``diag(1[W x + b > 0]) W``.
 
     Parameters
     ----------
@@ -335,37 +335,40 @@ def relu_layer_jacobian(W, b, x):
     Returns
     -------
     J : ndarray, shape (h, n)
-        ``J[i, j] = dh_i / dx_j``; rows of units with ``W x + b <= 0`` are zero.
+        ``J[i, j] = da_i / dx_j``; rows of units with ``W x + b <= 0`` are zero.
     """
     W = np.asarray(W)
-    a = W @ np.asarray(x) + np.asarray(b)
-    return (a > 0).astype(W.dtype)[:, None] * W
+    z = W @ np.asarray(x) + np.asarray(b)
+    return (z > 0).astype(W.dtype)[:, None] * W
 
 
-def relu_layer_backward(W, b, x, z):
-    """Gradients of ``l = ||ReLU(W x + b) - z||^2`` with respect to ``W``, ``b`` and ``x``.
+def relu_layer_backward(W, b, x, y):
+    """Gradients of ``L = ||ReLU(W x + b) - y||^2`` with respect to ``W``, ``b`` and ``x``.
+
+    The course's names: pre-activation ``z = W x + b``, activation ``a = ReLU(z)``,
+    target ``y`` (the lecture notes call them ``a``, ``h`` and ``z``).
 
     Parameters
     ----------
     W : ndarray, shape (h, n)
     b : ndarray, shape (h,)
     x : ndarray, shape (n,)
-    z : ndarray, shape (h,)
+    y : ndarray, shape (h,)
         The target.
 
     Returns
     -------
     dW : ndarray, shape (h, n)
-        ``outer(g, x)`` with ``g = dl/da = 2 (h - z) * 1[a > 0]``, ``a = W x + b``.
+        ``outer(g, x)`` with ``g = dL/dz = 2 (a - y) * 1[z > 0]``.
     db : ndarray, shape (h,)
         ``g``.
     dx : ndarray, shape (n,)
         ``W.T @ g``.
     """
-    W, b, x, z = (np.asarray(v) for v in (W, b, x, z))
-    a = W @ x + b
-    h = np.maximum(a, 0)
-    g = 2.0 * (h - z) * (a > 0)
+    W, b, x, y = (np.asarray(v) for v in (W, b, x, y))
+    z = W @ x + b
+    a = np.maximum(z, 0)
+    g = 2.0 * (a - y) * (z > 0)
     return np.outer(g, x), g, W.T @ g
 
 
