@@ -164,8 +164,6 @@ def run(args, stream=None):
     6. write the reports; after a complete run, the changes against the previous run
        and a copy in ``OUT/history/`` (:mod:`autograder.regrade`).
     """
-    import copy
-
     from . import regrade, report
     from .grader import BatchInterrupted, GradeError, discover, grade_batch
     from .journal import Journal, checks_fingerprint, submission_hash
@@ -217,7 +215,9 @@ def run(args, stream=None):
               "--scheduler ADDRESS, or neither", file=sys.stderr)
         return 2
 
-    # 3. the journal: what an earlier run already graded
+    # 3. the journal: what an earlier run already graded. Only compact rows stay in
+    # memory (report.compact); the full rows are read back from the journal when the
+    # reports are written, so memory stays flat however long the batch.
     try:
         fingerprint = checks_fingerprint()
     except Exception as err:  # noqa: BLE001 - a course whose checks cannot be read
@@ -229,23 +229,27 @@ def run(args, stream=None):
     journal = Journal(out, options, fingerprint, fresh=getattr(args, "fresh", False))
     digests = [submission_hash(s) for s in subs]
     keys = [journal.key(s, d) for s, d in zip(subs, digests, strict=True)]
-    done = {}
+    done = set()
+    backend = [isolation]
     for i, k in enumerate(keys):
         row = journal.reuse(k)
         if row is not None:
-            done[i] = row
+            done.add(i)
+            if backend[0] == isolation and row.get("isolation"):
+                backend[0] = row["isolation"]
     todo = [i for i in range(len(subs)) if i not in done]
     index = {_sub_key(subs[i]): i for i in todo}
 
     # 4. grade the rest, journalling each row as it finishes
     update, close = _progress(len(todo), args.quiet)
-    backend = [next((r.get("isolation") for r in done.values() if r.get("isolation")),
-                    isolation)]
+    graded = [0]
 
     def finished(row):
         i = index.get(_row_key(row))
         if i is not None:
             journal.record(keys[i], row, backend[0])
+            done.add(i)
+            graded[0] += 1
         if update is not None:
             update(row)
 
@@ -254,53 +258,60 @@ def run(args, stream=None):
         if extra:
             hide.append(Path(extra).resolve().parent)
     t0 = time.perf_counter()
-    interrupted = None
-    graded = []
+    interrupted = False
     try:
         if todo:
-            graded = grade([subs[i] for i in todo], jobs=args.jobs, limits=limits,
-                           isolation=isolation, hide=hide, names=names, mode=args.mode,
-                           progress=finished, hidden=args.hidden_cases,
-                           on_backend=lambda b: backend.__setitem__(0, b),
-                           all_checks=getattr(args, "all_checks", False))
-    except BatchInterrupted as stop:
-        graded, interrupted = stop.rows, stop
+            grade([subs[i] for i in todo], jobs=args.jobs, limits=limits,
+                  isolation=isolation, hide=hide, names=names, mode=args.mode,
+                  progress=finished, hidden=args.hidden_cases,
+                  on_backend=lambda b: backend.__setitem__(0, b),
+                  all_checks=getattr(args, "all_checks", False), keep=False)
+    except BatchInterrupted:
+        interrupted = True
     except (GradeError, SandboxError) as err:
         print(f"course grade: {err}", file=sys.stderr)
         return 2
     finally:
         close()
-        journal.close(complete=False)
     seconds = time.perf_counter() - t0
-    for row in graded:
-        i = index.get(_row_key(row))
-        if i is not None:
-            done[i] = row
-    if interrupted is None:
-        journal.close(complete=True)
+    n_graded = graded[0]
 
-    # 5. late policy and overrides, on copies (the journal keeps the grader's rows)
-    rows = []
-    for i in sorted(done):
-        row = copy.deepcopy(done[i])
-        row["graded_with"] = {"submission": digests[i], "checks": fingerprint}
-        rows.append(apply_policy(row, config, overrides,
-                                 submission_time(subs[i].paths, config.missing_timestamp)))
+    # 5. late policy and overrides, on each row read back (the journal keeps the
+    # grader's rows), as the reports are written
+    order = sorted(done)
     total = len(subs)
     meta = {"isolation": backend[0], "mode": args.mode, "hidden_cases": args.hidden_cases,
             "jobs": args.jobs, "seconds": round(seconds, 3), "limits": limits.__dict__,
-            "graded": len(graded), "reused": total - len(todo),
+            "graded": n_graded, "reused": len(order) - n_graded,
             "checks": fingerprint, "config": str(config.path) if config.path else None,
             "overrides": str(config.overrides) if config.overrides else None}
     if getattr(args, "executor", "local") == "dask":
         meta["executor"] = f"dask {args.scheduler}"
     if interrupted:
-        meta["interrupted"] = f"{len(rows)} of {total} submissions graded"
+        meta["interrupted"] = f"{len(order)} of {total} submissions graded"
 
-    # 6. reports; after a complete run, the regrade diff and the history copy
-    json_path = report.write_json(rows, args.json_path or out / "grades.json", meta)
+    def final_rows():
+        for i in order:
+            row = journal.row(keys[i])
+            if not row.get("isolation"):
+                row["isolation"] = backend[0]
+            row["graded_with"] = {"submission": digests[i], "checks": fingerprint}
+            yield apply_policy(row, config, overrides,
+                               submission_time(subs[i].paths, config.missing_timestamp))
+
+    # 6. reports (one pass over the rows: JSON, feedback, then the CSV from the compact
+    # rows); after a complete run, the regrade diff and the history copy
+    rows = []  # compact
+
+    def streamed():
+        for row in final_rows():
+            rows.append(report.compact(row))
+            report.write_feedback([row], out / "feedback")
+            yield row
+
+    json_path = report.write_json(streamed(), args.json_path or out / "grades.json", meta)
+    journal.close(complete=not interrupted)
     csv_path = report.write_csv(rows, args.csv_path or out / "grades.csv")
-    pages = report.write_feedback(rows, out / "feedback")
     summary = report.summarize(rows) if rows else {"questions": [], "assignments": []}
     report.write_summary(summary, out)
     errors = [r for r in rows if r["status"] != "graded"]
@@ -318,14 +329,15 @@ def run(args, stream=None):
         changes = regrade.diff(previous[0], rows)
         regrade.write_changes(changes, out, against=str(previous[2]))
     kept = regrade.archive(out, [json_path, csv_path,
-                                 out / "changes.csv" if changes is not None else None])
+                                 out / "changes.csv" if changes is not None else None],
+                           rows, meta)
     if not args.quiet:
         print(report.format_table(rows), file=stream)
-        each = f", {seconds / len(graded):.3f} s each" if graded else ""
+        each = f", {seconds / n_graded:.3f} s each" if n_graded else ""
         reused = (f"; {total - len(todo)} reused from an earlier run (same files, checks "
                   "and options; --fresh grades them again)" if len(todo) < total else "")
         print(f"\n{len(rows)} submissions: {len(rows) - len(errors)} graded, {len(errors)} "
-              f"could not be graded; {len(graded)} run now in {seconds:.2f} s{each} "
+              f"could not be graded; {n_graded} run now in {seconds:.2f} s{each} "
               f"({args.jobs} job(s)){reused}", file=stream)
         late = [r for r in rows if r.get("penalty")]
         if late or overrides:
@@ -336,7 +348,7 @@ def run(args, stream=None):
         if backend[0] == "none":
             print(_UNSAFE, file=stream)
         print(f"results   {json_path}\ngradebook {csv_path}\nfeedback  "
-              f"{pages[0].parent.parent if pages else out}/<assignment>/<student>.html\n"
+              f"{out / 'feedback'}/<assignment>/<student>.html\n"
               f"summary   {out / 'summary.html'}", file=stream)
         if changes is not None:
             moved = sum(c["question"] == regrade.FINAL for c in changes)

@@ -361,7 +361,7 @@ def _lost_row(sub, err):
 
 def grade_batch_dask(submissions, scheduler, jobs=1, limits=None, isolation="auto", hide=(),
                      names=None, mode="definitions", progress=None, hidden="student",
-                     on_backend=None, all_checks=False, timeout=None):
+                     on_backend=None, all_checks=False, timeout=None, keep=True):
     """Grade every submission on a Dask cluster; one row per submission, in the order
     given, the same rows as :func:`autograder.grader.grade_batch`.
 
@@ -380,6 +380,9 @@ def grade_batch_dask(submissions, scheduler, jobs=1, limits=None, isolation="aut
     timeout : float, optional
         Seconds to try to reach the scheduler (default: Dask's
         ``distributed.comm.timeouts.connect``).
+    keep : bool
+        As in :func:`autograder.grader.grade_batch`: ``False`` returns no rows (each is
+        only handed to ``progress``).
 
     Returns
     -------
@@ -454,16 +457,17 @@ def grade_batch_dask(submissions, scheduler, jobs=1, limits=None, isolation="aut
             except Exception as err:  # noqa: BLE001 - a lost task costs its row only
                 row = _lost_row(submissions[i], err)
                 row["isolation"] = backend[0]
-            rows[i] = row
+            rows[i] = row if keep else True
             if progress is not None:
                 progress(row)
             top_up()
     except KeyboardInterrupt:
         client.cancel([f for _, f in futures.values()])
-        raise BatchInterrupted([r for r in rows if r is not None], n, backend[0]) from None
+        raise BatchInterrupted([r for r in rows if r is not None and keep], n,
+                               backend[0]) from None
     finally:
         _close(client, cluster, name)
-    return rows
+    return rows if keep else []
 
 
 def _close(client, cluster, name):

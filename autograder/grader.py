@@ -586,7 +586,7 @@ class BatchInterrupted(KeyboardInterrupt):
 
 def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), names=None,
                 mode="definitions", progress=None, hidden="student", on_backend=None,
-                all_checks=False):
+                all_checks=False, keep=True):
     """Grade every submission; one row per submission, in the order given.
 
     Each submission is graded as the assignment it is identified as
@@ -623,10 +623,15 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), nam
         (:func:`autograder.engines.hidden_cases_seed`; otter can only do the latter).
     on_backend : callable, optional
         Called with the backend's name once it is chosen (before any grading).
+    keep : bool
+        Keep the rows and return them (default). ``False``: each row is only handed to
+        ``progress`` and nothing is kept, so memory stays flat however long the batch
+        (``course grade`` journals each row and writes the reports from the journal).
 
     Returns
     -------
     list of dict
+        Empty when ``keep`` is false.
 
     Raises
     ------
@@ -648,7 +653,7 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), nam
 
         rows, backend, interrupted = grade_in_workers(
             submissions, jobs, limits, isolation, list(hide), names, mode, progress,
-            hidden, all_checks, on_backend)
+            hidden, all_checks, on_backend, keep)
         for row in rows:
             row["isolation"] = backend
         if interrupted:
@@ -660,7 +665,7 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), nam
         if on_backend is not None:
             on_backend(zygote.backend)
         rows, interrupted = _run_batch(submissions, zygote, jobs, limits, names, mode,
-                                       progress, hidden, all_checks)
+                                       progress, hidden, all_checks, keep)
         for row in rows:
             row["isolation"] = zygote.backend
         if interrupted:
@@ -669,7 +674,7 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), nam
 
 
 def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden,
-               all_checks=False):
+               all_checks=False, keep=True):
     """Three stages overlap: one thread reads and plans submissions a few ahead, ``jobs``
     threads run sandboxes, and one thread judges what comes back.
 
@@ -699,7 +704,7 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden,
                 row = _finish_judge(prep, run, t_run)
             except Exception as err:  # noqa: BLE001 - one submission never stops the batch
                 row = _error_row(submissions[i], err)
-            rows[i] = row
+            rows[i] = row if keep else True
             if progress is not None:
                 progress(row)
 
@@ -720,9 +725,10 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden,
                 except GradeError:
                     raise
                 except Exception as err:  # noqa: BLE001 - one submission never stops the batch
-                    rows[i] = _error_row(submissions[i], err)
+                    row = _error_row(submissions[i], err)
+                    rows[i] = row if keep else True
                     if progress is not None:
-                        progress(rows[i])
+                        progress(row)
                     return
             finally:
                 with lock:
@@ -748,4 +754,4 @@ def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden,
             stop.set()
         for f in pending:
             f.result()
-    return [r for r in rows if r is not None], stop.is_set()
+    return ([r for r in rows if r is not None] if keep else []), stop.is_set()

@@ -125,24 +125,31 @@ class Journal:
         self.path = Path(folder) / JOURNAL
         self.fingerprint = fingerprint
         self._options = json.dumps(options, sort_keys=True, default=str)
-        self._old = {} if fresh else self._read()
         self._fh = None
         self.failed = None  # why the journal could not be written, if it could not
-        self.lines = {}  # key -> line of this run (rows reused or written)
+        # key -> (offset, length) of its line in the file; only positions are kept in
+        # memory, never the rows, so memory stays flat however long the batch
+        self._old = {} if fresh else self._read()
+        self.where = {}  # key -> position of this run's rows (reused or written)
+        self._memory = {}  # key -> line, only for rows the file could not take
 
     def _read(self):
         old = {}
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            fh = self.path.open("rb")
+        except OSError:
             return old
-        for line in text.splitlines():
-            try:
-                entry = json.loads(line)
-                if entry.get("v") == VERSION and isinstance(entry.get("row"), dict):
-                    old[entry["key"]] = line
-            except (ValueError, AttributeError, KeyError, TypeError):
-                continue  # a torn line from a crash mid-write
+        offset = 0
+        with fh:
+            for line in fh:
+                n = len(line)
+                try:
+                    entry = json.loads(line)
+                    if entry.get("v") == VERSION and isinstance(entry.get("row"), dict):
+                        old[entry["key"]] = (offset, n)
+                except (ValueError, AttributeError, KeyError, TypeError):
+                    pass  # a torn line from a crash mid-write
+                offset += n
         return old
 
     def key(self, sub, digest=None):
@@ -150,10 +157,14 @@ class Journal:
         :func:`submission_hash` when already computed."""
         h = hashlib.sha256()
         for part in (sub.student, sub.nbgrader or "", digest or submission_hash(sub),
-                     self.fingerprint,
-                     self._options):
+                     self.fingerprint, self._options):
             h.update(part.encode() + b"\0")
         return h.hexdigest()
+
+    def _line(self, where):
+        with self.path.open("rb") as fh:
+            fh.seek(where[0])
+            return fh.read(where[1])
 
     def reuse(self, k):
         """The journalled row graded under key ``k``, or ``None``.
@@ -163,39 +174,59 @@ class Journal:
         dict or None
             A fresh copy of the grader's raw row (before any late policy).
         """
-        line = self._old.get(k)
-        if line is None:
+        where = self._old.get(k)
+        if where is None:
             return None
-        self.lines[k] = line
-        return json.loads(line)["row"]
+        try:
+            row = json.loads(self._line(where))["row"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.where[k] = where
+        return row
 
     def record(self, k, row, backend=None):
         """Append ``row`` (just graded) under key ``k``; flushed and fsync-ed.
 
         A journal that cannot be written never stops the batch: :attr:`failed` says why
-        and the rows are still reported.
+        and the row is kept in memory instead.
         """
         entry = dict(row)
         if backend and not entry.get("isolation"):
             entry["isolation"] = backend
-        line = json.dumps({"v": VERSION, "key": k, "row": entry}, ensure_ascii=False,
-                          default=str)
-        self.lines[k] = line
-        if self.failed:
-            return
-        try:
-            if self._fh is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._fh = self.path.open("a", encoding="utf-8")
-            self._fh.write(line + "\n")
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-        except OSError as err:
-            self.failed = f"{self.path}: {err}"
+        line = (json.dumps({"v": VERSION, "key": k, "row": entry}, ensure_ascii=False,
+                           default=str) + "\n").encode("utf-8")
+        if not self.failed:
+            try:
+                if self._fh is None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._fh = self.path.open("ab")
+                    self._size = self._fh.seek(0, os.SEEK_END)
+                    if self._size and self._line((self._size - 1, 1)) != b"\n":
+                        self._fh.write(b"\n")  # after a torn last line: a line of its own
+                        self._size += 1
+                self._fh.write(line)
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                self.where[k] = (self._size, len(line))
+                self._size += len(line)
+                return
+            except OSError as err:
+                self.failed = f"{self.path}: {err}"
+        self._memory[k] = line
+
+    def row(self, k):
+        """The row recorded or reused under ``k`` in this run (read back from the file)."""
+        line = self._memory.get(k)
+        if line is None:
+            if self._fh is not None:
+                self._fh.flush()
+            line = self._line(self.where[k])
+        return json.loads(line)["row"]
 
     def close(self, complete):
-        """Close the file; after a ``complete`` batch keep only this run's rows (written
-        to a temporary file and renamed over the journal, so a crash leaves either)."""
+        """Close the file; after a ``complete`` batch keep only this run's rows (copied
+        to a temporary file, in order, and renamed over the journal, so a crash leaves
+        one or the other)."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None
@@ -203,11 +234,15 @@ class Journal:
             return
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("w", encoding="utf-8") as fh:
-                fh.writelines(line + "\n" for line in self.lines.values())
-                fh.flush()
-                os.fsync(fh.fileno())
+            with self.path.open("rb") as src, tmp.open("wb") as dst:
+                where = {}
+                for k, (offset, n) in self.where.items():
+                    src.seek(offset)
+                    where[k] = (dst.tell(), n)
+                    dst.write(src.read(n))
+                dst.flush()
+                os.fsync(dst.fileno())
             os.replace(tmp, self.path)
+            self.where = where
         except OSError as err:
             self.failed = f"{self.path}: {err}"

@@ -1,10 +1,11 @@
 """Regrades: what changed since the previous run of ``course grade``, and why.
 
 Each complete run of ``course grade`` keeps a copy of its results in
-``OUT/history/<UTC time>/`` (``grades.json``, ``grades.csv`` and, from the second run
-on, ``changes.csv``). A run compares its final rows with the newest copy there and
-writes ``OUT/changes.csv`` and ``OUT/changes.json``: one line per student, assignment
-and question whose score changed, with the old score, the new one and why.
+``OUT/history/<UTC time>/`` (``grades.json``, ``grades.csv``, the compact rows
+``rows.jsonl`` and, from the second run on, ``changes.csv``). A run compares its final
+rows with the newest copy there and writes ``OUT/changes.csv`` and ``OUT/changes.json``:
+one line per student, assignment and question whose score changed, with the old score,
+the new one and why.
 
 The reasons, for each changed question (the first that holds):
 
@@ -34,6 +35,8 @@ from pathlib import Path
 __all__ = ["CHANGE_COLUMNS", "archive", "diff", "previous_run", "write_changes"]
 
 HISTORY = "history"
+#: The compact rows of a run, kept in its history folder (what the next diff reads).
+ROWS = "rows.jsonl"
 FINAL = "(final)"
 CHANGE_COLUMNS = ("student", "assignment", "question", "old", "new", "reason", "detail")
 _EPS = 1e-9
@@ -52,6 +55,12 @@ def previous_run(out):
         return None
     for folder in sorted((d for d in history.iterdir() if d.is_dir()), reverse=True):
         try:
+            with (folder / ROWS).open(encoding="utf-8") as fh:
+                meta = json.loads(fh.readline())
+                return [json.loads(line) for line in fh if line.strip()], meta, folder
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        try:  # a copy without rows.jsonl: its grades.json
             doc = json.loads((folder / "grades.json").read_text(encoding="utf-8"))
             return doc["submissions"], doc.get("grader", {}), folder
         except (OSError, ValueError, KeyError, TypeError):
@@ -190,8 +199,10 @@ def write_changes(changes, out, against=None):
     return pc, pj
 
 
-def archive(out, files):
-    """Copy this run's ``files`` into a new ``out/history/<UTC time>/``; returns it."""
+def archive(out, files, rows=None, meta=None):
+    """Copy this run's ``files`` into a new ``out/history/<UTC time>/``, with ``rows``
+    (compact, :func:`autograder.report.compact`) in ``rows.jsonl`` for the next run's
+    diff (its first line is ``meta``); returns the folder."""
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
     history = Path(out) / HISTORY
     folder, n = history / stamp, 1
@@ -202,4 +213,9 @@ def archive(out, files):
     for f in files:
         if f is not None and Path(f).is_file():
             shutil.copy2(f, folder / Path(f).name)
+    if rows is not None:
+        with (folder / ROWS).open("w", encoding="utf-8") as fh:
+            fh.write(json.dumps(meta or {}, default=str) + "\n")
+            fh.writelines(json.dumps(r, ensure_ascii=False, default=str) + "\n"
+                          for r in rows)
     return folder

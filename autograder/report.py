@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 __all__ = [
+    "compact",
     "format_table",
     "summarize",
     "write_csv",
@@ -29,13 +30,33 @@ def _fmt(x):
 
 
 def write_json(rows, path, meta=None):
-    """``{"submissions": rows, "grader": meta}`` as UTF-8 JSON."""
+    """``{"submissions": rows, "grader": meta}`` as UTF-8 JSON.
+
+    ``rows`` may be any iterable: each row is written as it comes, so a batch of any
+    size is written without holding its rows.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"submissions": rows, "grader": meta or {}}
-    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n",
-                    encoding="utf-8")
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write('{"submissions": [')
+        for k, row in enumerate(rows):
+            fh.write(("," if k else "") + "\n " + json.dumps(row, ensure_ascii=False,
+                                                             default=str))
+        fh.write('\n], "grader": ' + json.dumps(meta or {}, indent=1, ensure_ascii=False,
+                                                default=str) + "}\n")
     return path
+
+
+def compact(row):
+    """What the table, the summary and the regrade diff need of a row: the row without
+    its feedback text and cell errors (most of its size), each question's feedback cut
+    to its first line."""
+    out = {k: v for k, v in row.items() if k not in ("questions", "cells")}
+    out["questions"] = [
+        {k: v for k, v in q.items() if k != "feedback"}
+        | {"feedback": [str(q["feedback"][0])[:200]] if q.get("feedback") else []}
+        for q in row["questions"]]
+    return out
 
 
 def _question_names(rows):
@@ -47,11 +68,12 @@ def _question_names(rows):
     return names
 
 
-def write_csv(rows, path):
-    """A gradebook: one line per submission, one column per question."""
+def write_csv(rows, path, names=None):
+    """A gradebook: one line per submission, one column per question (``names``, by
+    default those of ``rows``, which must then be a list)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    names = _question_names(rows)
+    names = _question_names(rows) if names is None else names
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["student", "assignment", "status", "score", "max_score", *names,

@@ -156,14 +156,14 @@ class _Worker:
 
 
 def grade_in_workers(submissions, jobs, limits, isolation, hide, names, mode, progress,
-                     hidden, all_checks, on_backend=None):
+                     hidden, all_checks, on_backend=None, keep=True):
     """Grade ``submissions`` in ``jobs`` worker processes (see the module's docstring).
 
     Returns
     -------
     (list of dict, str, bool)
-        The rows finished (in the order given), the backend, and whether Ctrl-C stopped
-        the batch.
+        The rows finished (in the order given; none unless ``keep``), the backend, and
+        whether Ctrl-C stopped the batch.
 
     Raises
     ------
@@ -188,7 +188,7 @@ def grade_in_workers(submissions, jobs, limits, isolation, hide, names, mode, pr
 
     def finish(i, row):
         if rows[i] is None:
-            rows[i] = row
+            rows[i] = row if keep else True
             if progress is not None:
                 progress(row)
 
@@ -253,7 +253,7 @@ def grade_in_workers(submissions, jobs, limits, isolation, hide, names, mode, pr
     finally:
         for w in workers:
             w.end(terminate=not clean)
-    return [r for r in rows if r is not None], backend, interrupted
+    return ([r for r in rows if r is not None] if keep else []), backend, interrupted
 
 
 def _main(argv):

@@ -2,11 +2,12 @@
 
 The bundled samples are copied for as many students as it takes to reach ``--n``
 submissions (nbgrader's layout, five assignments per student), and the batch is graded
-in this process by :func:`autograder.grader.grade_batch`, as ``course grade`` does,
-with a progress callback that records, for every finished row, the time and the
-resident memory (RSS) of this process and of its sandbox processes (the zygote and its
-children, read from ``/proc``). Then the reports are written as ``course grade`` writes
-them. The table gives submissions per hour for each tenth of the batch (a steady rate
+by ``course grade`` itself (:func:`autograder.cli.run`, in this process: journal,
+late policy, reports), whose progress hook records, for every finished row, the time
+and the resident memory (RSS) of this process and of its sandbox processes (the zygote
+and its children, or the worker processes and theirs with ``--jobs 2``, read from
+``/proc``). The reports are written from the journal, as ``course grade`` writes them.
+The table gives submissions per hour for each tenth of the batch (a steady rate
 keeps them level), the peak RSS of the grader and of the whole process tree, and the
 grader's RSS growth per 1,000 submissions over the second half of the batch (after
 warm-up), which is what "flat memory" means here.
@@ -71,8 +72,11 @@ def tree_rss(pid):
 
 
 def run(n, jobs, isolation):
-    from autograder import report
-    from autograder.grader import discover, grade_batch
+    """``course grade`` (its ``run``, in this process) on ``n`` submissions; the time and
+    RSS at every finished row come from its progress hook."""
+    import argparse as _argparse
+
+    from autograder import cli
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_scale_"))
     os.chmod(tmp, 0o755)
@@ -81,30 +85,47 @@ def run(n, jobs, isolation):
     batch = tmp / "submitted"
     batch.mkdir()
     made = make_batch(batch, -(-n // per_student))
-    subs = discover([str(batch)])[:n]
+    # exactly n submissions: drop the extra assignment folders of the last student
+    from autograder.grader import discover
+
+    for extra in discover([str(batch)])[n:]:
+        for p in extra.paths:
+            Path(p).unlink()
     samples = []  # (seconds since start, grader RSS, tree RSS) per row
     t0 = [None]
     me = os.getpid()
 
-    def progress(row):
-        k = len(samples)
-        # the whole tree every 25 rows (a walk of /proc), the grader's own RSS every row
-        tree = tree_rss(me) if k % 25 == 0 else None
-        samples.append((time.perf_counter() - t0[0], _rss(me), tree))
+    def progress(total, quiet):
+        def update(row):
+            k = len(samples)
+            # the whole tree every 25 rows (a walk of /proc), the grader's own RSS each row
+            tree = tree_rss(me) if k % 25 == 0 else None
+            samples.append((time.perf_counter() - t0[0], _rss(me), tree))
+        return update, lambda: None
 
+    cli._progress = progress
+    parser = _argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    cli.add_parser(sub)
+    out = tmp / "out"
+    args = parser.parse_args(["grade", str(batch), "--out", str(out), "-q", "--jobs",
+                              str(jobs), "--isolation", isolation])
     t0[0] = time.perf_counter()
-    rows = grade_batch(subs, jobs=jobs, isolation=isolation, hide=[tmp], progress=progress)
-    seconds = time.perf_counter() - t0[0]
-    t1 = time.perf_counter()
-    report.write_json(rows, tmp / "out" / "grades.json", {"jobs": jobs})
-    report.write_csv(rows, tmp / "out" / "grades.csv")
-    report.write_feedback(rows, tmp / "out" / "feedback")
-    report.write_summary(report.summarize(rows), tmp / "out")
-    reports = time.perf_counter() - t1
+    status = cli.run(args, stream=open(os.devnull, "w"))  # noqa: SIM115
+    wall = time.perf_counter() - t0[0]
+    if status not in (0, 1):
+        raise SystemExit(f"course grade failed with status {status}")
+    import json
+
+    with (out / "grades.json").open() as fh:
+        doc = json.load(fh)
+    meta, rows = doc["grader"], doc["submissions"]
+    seconds = samples[-1][0]
     after = _rss(me)
     errors = sum(r["status"] != "graded" for r in rows)
-    return dict(n=len(rows), made=made, seconds=seconds, reports=reports, samples=samples,
-                errors=errors, rss_after_reports=after, isolation=rows[0]["isolation"])
+    return dict(n=len(rows), made=made, seconds=seconds, reports=wall - seconds,
+                samples=samples, errors=errors, rss_after_reports=after,
+                isolation=meta["isolation"])
 
 
 def table(res, jobs):
@@ -129,13 +150,13 @@ def table(res, jobs):
     peak = max(s[1] for s in samples)
     lines += ["",
               f"Overall: {n / res['seconds'] * 3600:,.0f} submissions per hour "
-              f"({res['seconds']:.1f} s in grade_batch, {res['seconds'] / n * 1000:.1f} ms "
+              f"({res['seconds']:.1f} s grading, {res['seconds'] / n * 1000:.1f} ms "
               f"each); reports written in {res['reports']:.1f} s.",
               f"Peak RSS: grader {peak / 2**20:.0f} MB, grader with its sandboxes "
               f"{peak_tree / 2**20:.0f} MB; grader after writing the reports "
               f"{res['rss_after_reports'] / 2**20:.0f} MB.",
               f"Grader RSS growth over the second half: {growth:.1f} MB per 1,000 "
-              "submissions (the rows kept for the reports)."]
+              "submissions."]
     return "\n".join(lines)
 
 

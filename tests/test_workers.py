@@ -90,3 +90,13 @@ def test_ctrl_c_keeps_the_rows_finished_and_stops_the_workers(batch):
     assert stop.value.total == len(batch)
     assert 2 <= len(stop.value.rows) < len(batch)
     assert not _workers()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_keep_false_hands_every_row_to_progress_and_holds_none(batch, one_job, jobs):
+    seen = []
+    assert grade_batch(batch, jobs=jobs, isolation=ISOLATION, progress=seen.append,
+                       keep=False) == []
+    order = {(r["student"], r["assignment"]): k for k, r in enumerate(one_job)}
+    seen.sort(key=lambda r: order[(r["student"], r["assignment"])])
+    assert _scores(seen) == _scores(one_job)
