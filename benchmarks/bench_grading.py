@@ -50,13 +50,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
 FIXTURE = ROOT / "tests" / "fixtures" / "student_correct.py"
 BIN = Path(sys.executable).parent
 ASSIGNMENT = "backprop"
 NOTEBOOK = "backprop.ipynb"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 #: Targets from the issue: our throughput over theirs, for a full assignment.
-TARGETS = {"nbgrader": 20.0, "otter": 50.0}
+TARGETS = {"nbgrader": 40.0, "otter": 100.0}
+#: ``--jobs 2`` over ``--jobs 1``, on 2 cores (issue 11).
+JOBS2_TARGET = 1.7
 
 #: Classic mistakes: label -> (function, wrong source). Every fifth submission has one.
 MISTAKES = {
@@ -290,16 +293,20 @@ def one_round(tmp, course, zip_path, subs, log, jobs_list, only, repeat=3):
         for jobs in jobs_list:
             out = tmp / f"course_j{jobs}"
             shutil.rmtree(out, ignore_errors=True)
-            dt, _ = run([BIN / "course", "grade", course / "submitted", "--out", out,
-                         "--quiet", "--jobs", jobs, "--only", only], log=log, env=ENV,
-                        check=False)
+            peak = tmp / f"peak_j{jobs}.json"
+            dt, _ = run([sys.executable, HERE / "_maxrss.py", peak, "grade",
+                         course / "submitted", "--out", out, "--quiet", "--jobs", jobs,
+                         "--only", only], log=log, env=ENV, check=False)
             times.setdefault(f"course_j{jobs}", []).append(dt)
+            extra.setdefault(f"course_j{jobs}_peak", []).append(json.loads(peak.read_text()))
             scores[f"course_j{jobs}"], meta = course_scores(out / "grades.json")
             extra.setdefault(f"course_j{jobs}_inner", []).append(meta.get("seconds"))
     for jobs in jobs_list:
         times[f"course_j{jobs}"] = statistics.median(times[f"course_j{jobs}"])
         inner = [x for x in extra[f"course_j{jobs}_inner"] if x is not None]
         extra[f"course_j{jobs}_inner"] = statistics.median(inner) if inner else None
+        peaks = extra[f"course_j{jobs}_peak"]
+        extra[f"course_j{jobs}_peak"] = {k: max(p[k] for p in peaks) for k in peaks[0]}
 
     shutil.rmtree(course / "autograded", ignore_errors=True)
     dt, _ = run([BIN / "nbgrader", "autograde", ASSIGNMENT, "--force"], cwd=course, log=log,
@@ -407,13 +414,24 @@ def report(args, subs, rounds, scores, extras):
     for label, t in rows:
         out.append(f"| {label} | {t:.2f} | {t / n:.3f} | {n / t:.2f} |")
     out += ["", "Throughput of `course grade` relative to the others (higher is better; "
-            "target: 20x nbgrader, 50x otter):", "",
+            f"target: {TARGETS['nbgrader']:g}x nbgrader, {TARGETS['otter']:g}x otter):", "",
             "| | vs nbgrader | vs otter | vs the floor (floor / ours) |", "|---|---:|---:|---:|"]
     for k in jobs:
         r_nb, r_ot = med["nbgrader"] / med[k], med["otter"] / med[k]
         ok = lambda r, e: "" if r >= TARGETS[e] else " (below target)"  # noqa: E731
         out.append(f"| `--jobs {k[8:]}` | {r_nb:.1f}x{ok(r_nb, 'nbgrader')} | "
                    f"{r_ot:.1f}x{ok(r_ot, 'otter')} | {med['floor_x_n'] / med[k]:.2f} |")
+    if "course_j1" in med and "course_j2" in med:
+        r = med["course_j1"] / med["course_j2"]
+        out += ["", f"`--jobs 2` over `--jobs 1`: {r:.2f}x (target {JOBS2_TARGET:g}x on "
+                f"2 cores{'' if r >= JOBS2_TARGET else ': below target'}; this machine has "
+                f"{os.cpu_count()})."]
+    peaks = [(k, max((e[k + "_peak"] for e in extras if e.get(k + "_peak")),
+                     key=lambda p: p["self_mb"], default=None)) for k in jobs]
+    if any(p for _, p in peaks):
+        out += ["", "Peak memory (maxrss): " + "; ".join(
+            f"`--jobs {k[8:]}` grader process {p['self_mb']:.0f} MB, largest child process "
+            f"{p['children_mb']:.0f} MB" for k, p in peaks if p) + "."]
     inner = [f"`--jobs {k[8:]}` {statistics.median(e[k + '_inner'] for e in extras):.2f} s"
              for k in jobs if extras[0].get(k + "_inner") is not None]
     if inner:
