@@ -384,20 +384,24 @@ def _gc_cases(check, seed, hidden):
             na = _norm(a)
             return _norm(np.asarray(a) - np.asarray(b)) / na if na else 0.0
 
+        # the wrong forms are computed only if the answer is wrong (Forms is lazy)
+        net = (api, params, X, Y, grads, eps)
         forms.add("not_relative", "you used the absolute error ||a - b||: divide by "
                   "||a|| + ||b|| (relative_error)",
-                  _as_form(_gc_numbers(api, params, X, Y, grads, eps, numerical, absolute)))
+                  lambda net=net, numerical=numerical, absolute=absolute:
+                  _as_form(_gc_numbers(*net, numerical, absolute)))
         if len(keys) > 2:
             forms.add("averaged_errors", "rel_error is the mean of the per-parameter errors: "
                       "compare all the parameters at once, as one vector (params_to_vector)",
-                      {"rel_error": _gc_numbers(api, params, X, Y, grads, eps, numerical,
-                                                combine="mean")[0]})
+                      lambda net=net, numerical=numerical:
+                      {"rel_error": _gc_numbers(*net, numerical, combine="mean")[0]})
         forms.add("asymmetric", "divide by ||a|| + ||b||, not by the norm of one array",
-                  _as_form(_gc_numbers(api, params, X, Y, grads, eps, numerical, asym)))
-        one_sided = _loop_grads(params, X, Y, eps, "one_sided")
+                  lambda net=net, numerical=numerical, asym=asym:
+                  _as_form(_gc_numbers(*net, numerical, asym)))
         forms.add("one_sided", "your errors match one-sided differences (f(x + eps) - f(x)) / "
                   "eps: use the centered ones (numerical_gradients)",
-                  _as_form(_gc_numbers(api, params, X, Y, grads, eps, one_sided)))
+                  lambda net=net: _as_form(_gc_numbers(
+                      *net, _loop_grads(net[1], net[2], net[3], net[5], "one_sided"))))
         forms.add("key_names", "per_parameter's keys are the gradients' names: 'dW1', 'db1', "
                   "... (not 'W1')", {f"per_parameter[{k!r}]": MISSING_FORM for k in keys})
         what = "correct grads" if not bad else "corrupted " + ", ".join(keys[i] for i in bad)
