@@ -57,17 +57,18 @@ def _worker(conn, slot, opts):
     """A worker process: open the zygote, then grade each submission it is sent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, _stop)  # SystemExit closes the zygote on the way out
-    from .assignments import use_course
-    from .grader import _error_row, _run_batch
     from .sandbox import SandboxError, open_zygote
 
-    if opts["course"] is not None:
-        use_course(opts["course"])
-    try:
+    try:  # first: the zygote's interpreter loads numpy while this one imports the checks
         zygote = open_zygote(opts["isolation"], hide=opts["hide"], limits=opts["limits"])
     except SandboxError as err:
         conn.send(("failed", str(err)))
         return
+    from .assignments import use_course
+    from .grader import _error_row, _run_batch
+
+    if opts["course"] is not None:
+        use_course(opts["course"])
     with zygote:
         conn.send(("ready", zygote.backend))
         lock = threading.Lock()
