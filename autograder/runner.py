@@ -24,7 +24,11 @@ Steps run in a fixed order (the cells not skipped, then the cases from ``start``
 the grader knows which step is under way without being told: a crash or a hang is
 blamed on the step after the last one reported. An outcome's ``args_after`` is the
 string ``"unchanged"`` when the call left its arguments as they were (the grader then
-uses its own copy), which keeps messages small.
+uses its own copy), which keeps messages small. Three keys appear only when they have
+something to say: ``printed`` (the start of what the call printed), ``fp_warnings`` (the
+numpy floating-point warnings it raised, recorded and never printed) and
+``reads_globals`` (the notebook's numbers and arrays the function reads as globals,
+``[[name, value shown], ...]``); the judge turns them into a note or a diagnosis.
 
 Cells are filtered before they run (``mode="definitions"``, the default): only
 imports, ``def``/``class`` statements and assignments of constants are kept, so a
@@ -40,6 +44,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import dis
 import io
 import sys
 import time
@@ -247,6 +252,11 @@ class _Printed(io.TextIOBase):
         return len(text)
 
 
+#: numpy's floating-point errors during a case: recorded, never printed (the copy of
+#: :data:`coursekit.judge.FP_RECORD`; the sandbox imports no checks).
+_FP_RECORD = {"over": "call", "divide": "call", "invalid": "call", "under": "ignore"}
+
+
 def _call(func, case):
     """Call ``func`` on a case's inputs; the outcome as a dict (see the module docs).
 
@@ -260,9 +270,11 @@ def _call(func, case):
     before = _snapshot((args, kwargs))
     out = {"status": "returned", "value": None, "args_after": None, "error": None}
     printed = _Printed()
+    warned = set()
     start = time.perf_counter()
     try:
-        with np.errstate(all="ignore"), contextlib.redirect_stdout(printed):
+        with np.errstate(**_FP_RECORD, call=lambda kind, _flag: warned.add(kind)), \
+                contextlib.redirect_stdout(printed):
             out["value"] = func(*args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - any student error is an outcome
         out["status"] = "raised"
@@ -270,6 +282,8 @@ def _call(func, case):
     out["seconds"] = time.perf_counter() - start
     if printed.total:          # "do not print": a note in the feedback, no points lost
         out["printed"] = printed.head
+    if warned:                 # "without overflow or warnings": judged by the checks
+        out["fp_warnings"] = sorted(warned)
     after = (args, kwargs)
     try:
         same = _same(after, before)
@@ -277,6 +291,49 @@ def _call(func, case):
         same = False
     out["args_after"] = "unchanged" if same else after
     return out
+
+
+_NUMBER_TYPES = (int, float, complex, np.number)
+
+
+def _shown(value):
+    """A short text for a notebook global's value, at most 40 characters."""
+    if type(value) is _ndarray:
+        text = repr(value.tolist()) if value.size <= 4 else ""
+        return text if text and len(text) <= 40 else f"an array of shape {value.shape}"
+    text = str(value) if isinstance(value, np.generic) else repr(value)
+    return text if len(text) <= 40 else f"a {type(value).__name__}"
+
+
+def _global_reads(func, ns):
+    """``[[name, value shown], ...]``: the notebook's top-level numbers and arrays that
+    ``func`` (a function defined in the notebook, nested code included) reads as globals,
+    such as ``m`` (= 5) where ``m = A_prev.shape[1]`` was meant; ``None`` if there are
+    none. Cheap: the code's ``co_names`` are matched against the namespace first, and
+    the bytecode is read (to drop attribute names such as ``A.T``) only for a match."""
+    code = getattr(func, "__code__", None)
+    if code is None or getattr(func, "__globals__", None) is not ns:
+        return None
+    codes, stack = [], [code]
+    while stack:
+        c = stack.pop()
+        codes.append(c)
+        stack.extend(k for k in c.co_consts if type(k) is types.CodeType)
+    found = {}
+    for c in codes:
+        for name in c.co_names:
+            if name in found or name.startswith("__") or name not in ns:
+                continue
+            value = ns[name]
+            if (isinstance(value, _NUMBER_TYPES) and type(value) is not bool) \
+                    or type(value) is _ndarray:
+                found[name] = value
+    if not found:
+        return None
+    loaded = {ins.argval for c in codes for ins in dis.get_instructions(c)
+              if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    reads = [[name, _shown(value)] for name, value in sorted(found.items()) if name in loaded]
+    return reads[:5] or None
 
 
 def run_task(task, emit, mode="definitions"):
@@ -331,6 +388,10 @@ def run_task(task, emit, mode="definitions"):
         if q < q0:
             continue
         func = ns.get(question["name"])
+        try:  # the notebook globals it reads: a note in the feedback, no points lost
+            reads = _global_reads(func, ns) if callable(func) else None
+        except Exception:  # noqa: BLE001 - a strange function object: no note
+            reads = None
         for k, case in enumerate(question.get("cases", ())):
             if q == q0 and k < k0:
                 continue
@@ -343,6 +404,8 @@ def run_task(task, emit, mode="definitions"):
                     outcome = _call(func, case)
                 except BaseException as exc:  # SystemExit raised by the student's function
                     outcome = {"status": "raised", "error": _one_line(exc)}
+                if reads:
+                    outcome["reads_globals"] = reads
             emit({"event": "case", "q": q, "k": k, "phase": "done", "outcome": outcome})
     if withhold.blocked:
         emit({"event": "imports", "blocked": list(withhold.blocked)})

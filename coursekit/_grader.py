@@ -55,15 +55,13 @@ def notebook_globals(func) -> dict:
 
 
 def _global_note(name, found):
+    """:func:`coursekit.judge.global_note` (``course grade`` says the same) for the
+    variables ``found`` (name -> value)."""
     def show(v):
         text = repr(v)
         return text if len(text) <= 40 else f"a {type(v).__name__}"
 
-    listed = ", ".join(f"`{k}` (= {show(v)})" for k, v in found.items())
-    return (f"{name} reads the notebook's {listed} instead of working from its arguments: "
-            "compute it inside the function (for instance `m = A_prev.shape[1]`); when the "
-            "notebook is graded only imports and function definitions are kept, so that "
-            "name will not exist")
+    return judge.global_note(name, {k: show(v) for k, v in found.items()})
 
 
 def is_stub(func) -> bool:

@@ -145,8 +145,9 @@ def run_case(func, case: Case) -> dict:
     """Call ``func`` on a private copy of the case's arguments; return the outcome dict.
 
     Sets ``np.random.seed(case.np_seed)`` first when the case asks for it (and restores
-    numpy's global random state afterwards), silences numpy floating-point warnings and
-    Python warnings during the call (nothing reaches stderr), catches ``Exception``
+    numpy's global random state afterwards), records numpy floating-point warnings
+    (:data:`FP_RECORD`; the outcome's ``fp_warnings``) and silences Python warnings
+    during the call (nothing reaches stderr), catches ``Exception``
     (never ``BaseException``) and rebuilds the value and the arguments through
     :func:`coursekit.plain.roundtrip`, exactly as the batch grader's sandbox does.
     """
@@ -161,21 +162,30 @@ def run_case(func, case: Case) -> dict:
         np.random.seed(case.np_seed)
     start = time.perf_counter()
     printed = Printed()
+    warned = set()
     try:
-        with np.errstate(all="ignore"), warnings.catch_warnings(), \
-                contextlib.redirect_stdout(printed):
+        with np.errstate(**FP_RECORD, call=lambda kind, _flag: warned.add(kind)), \
+                warnings.catch_warnings(), contextlib.redirect_stdout(printed):
             warnings.simplefilter("ignore")
             value = func(*args, **kwargs)
     except Exception as err:
         seconds = time.perf_counter() - start
         message = f"{type(err).__name__}: {err}"
         return _printed(_outcome("raised", None, _safe_roundtrip((args, kwargs)),
-                                 message[:2000], seconds), printed)
+                                 message[:2000], seconds), printed, warned)
     finally:
         np.random.set_state(state)
     seconds = time.perf_counter() - start
     return _printed(_outcome("returned", _safe_roundtrip(value), _safe_roundtrip((args, kwargs)),
-                             None, seconds), printed)
+                             None, seconds), printed, warned)
+
+
+#: The ``np.errstate`` under which a graded function runs: the floating-point errors that
+#: numpy warns about by default (overflow, division by zero, invalid value) go to a
+#: callback that records them, so nothing reaches stderr and the outcome's
+#: ``fp_warnings`` lists them; underflow (harmless: exp(-1000) is 0) is ignored, as
+#: numpy's default does. ``autograder.runner`` uses the same setting.
+FP_RECORD = {"over": "call", "divide": "call", "invalid": "call", "under": "ignore"}
 
 
 class Printed(io.TextIOBase):
@@ -202,10 +212,14 @@ class Printed(io.TextIOBase):
 PRINTED_KEPT = 200
 
 
-def _printed(outcome, printed):
-    """The outcome with ``printed``: the start of what the call printed (only if it did)."""
+def _printed(outcome, printed, warned=()):
+    """The outcome with ``printed``, the start of what the call printed, and
+    ``fp_warnings``, the sorted kinds of numpy floating-point warning it raised
+    (``"overflow"``, ``"divide by zero"``, ``"invalid value"``); each only if any."""
     if printed.total:
         outcome["printed"] = printed.head
+    if warned:
+        outcome["fp_warnings"] = sorted(warned)
     return outcome
 
 
@@ -228,6 +242,42 @@ def printed_note(name, outcomes):
             "off for it)")
 
 
+def global_note(name, shown):
+    """The note for a graded function that reads notebook variables, or ``None``.
+
+    ``shown`` maps each variable's name to a short text of its value (``{"m": "5"}``).
+    The check cell (:meth:`coursekit._grader.Grader.check`) and ``course grade`` (from
+    the outcomes' ``reads_globals``, see :func:`reads_globals_note`) say the same. No
+    points are taken for the read itself: where it gives wrong values, the cases say so."""
+    if not shown:
+        return None
+    listed = ", ".join(f"`{k}` (= {v})" for k, v in shown.items())
+    return (f"{name} reads the notebook's {listed} instead of working from its arguments: "
+            "compute it inside the function (for instance `m = A_prev.shape[1]`); a "
+            "graded function is called on other inputs, and when the notebook is graded "
+            "only imports, definitions and constants are kept, so such a value is wrong "
+            "there or missing")
+
+
+def reads_globals_note(name, outcomes):
+    """:func:`global_note` from the sandbox's outcomes (``reads_globals``: a list of
+    ``[name, value shown]`` the runner attaches to each case of a function that reads
+    notebook globals), or ``None``. The data comes from the sandbox: only short strings
+    are used."""
+    for o in outcomes:
+        reads = o.get("reads_globals") if isinstance(o, dict) else None
+        if not isinstance(reads, (list, tuple)) or not reads:
+            continue
+        shown = {}
+        for item in list(reads)[:5]:
+            if (isinstance(item, (list, tuple)) and len(item) == 2
+                    and all(isinstance(x, str) for x in item)
+                    and item[0].isidentifier()):
+                shown[item[0][:40]] = item[1][:40]
+        return global_note(name, shown)
+    return None
+
+
 # --------------------------------------------------------------------------- phase 3: judge
 _STATUS_TEXT = {
     "raised": "your function raised an exception",
@@ -236,6 +286,68 @@ _STATUS_TEXT = {
     "missing": "the function is not defined (run its cell, and keep its name)",
     "not_callable": "the name does not refer to a function",
 }
+
+
+#: What numpy's floating-point warning kinds mean, for the messages.
+_FP_TEXT = {"overflow": "overflow encountered", "divide by zero": "divide by zero encountered",
+            "invalid value": "invalid value encountered"}
+
+
+def _case_input(case, info):
+    """The input of large magnitude that a stability case names (``extra["overflow"]``:
+    ``value``, or ``z``, a path into the args or the expected values), as an array, or
+    ``None``."""
+    z = info.get("value")
+    path = info.get("z")
+    if path:
+        z = case.args if path[0] == "args" else case.expected
+        for step in path[1:]:
+            z = z[step]
+    if z is None:
+        return None
+    z = np.asarray(z, dtype=np.float64)
+    return z if z.size else None
+
+
+def _warning_verdict(check, case, outcome):
+    """``(code, message)`` for a case of a function whose text promises numerical
+    stability (``case.extra["overflow"]``) that returned right values but made numpy
+    warn (the outcome's ``fp_warnings``): the case is lost, since "without overflow or
+    warnings" is part of the exercise. ``None`` otherwise.
+
+    The code is ``overflow_warning`` when an overflow was among the warnings, else
+    ``numpy_warning``. The message puts what is case-specific (the range of the input)
+    before ``Likely mistake:`` and the advice after it, so that a report lists the
+    advice once for every case that warned."""
+    kinds = outcome.get("fp_warnings")
+    extra = case.extra if isinstance(case.extra, dict) else {}
+    info = extra.get("overflow")
+    if not kinds or not isinstance(info, dict) or not isinstance(kinds, (list, tuple)):
+        return None
+    kinds = [str(k) for k in kinds][:3]
+    said = " and ".join(f"'{_FP_TEXT.get(k, k)}'" for k in kinds)
+    zname = str(info.get("name", "z"))
+    try:
+        z = _case_input(case, info)
+    except (KeyError, IndexError, TypeError, ValueError):
+        z = None
+    if z is None:
+        on = ""
+    elif z.size == 1:
+        on = f" at {zname} = {float(z.flat[0]):g}"
+    else:
+        on = f" on {zname} from {float(z.min()):g} to {float(z.max()):g}"
+    over = "overflow" in kinds
+    code = "overflow_warning" if over else "numpy_warning"
+    lead = "overflow" if over else "numpy warning"
+    what = ("an exp (or a power) overflows for large |" + zname + "|" if over
+            else "a division by zero or an invalid operation (inf - inf, 0 * inf)")
+    hint = info.get("hint") or "never exponentiate a large positive number"
+    return code, (
+        f"{lead}: numpy warned {said}{on}, although the values returned are right: the "
+        f"function must run without overflow or warnings for |{zname}| in the hundreds "
+        f"(0 points for this case){LIKELY}{what}; compute it in a numerically stable "
+        f"way: {hint}")
 
 
 class Check:
@@ -356,6 +468,12 @@ class Check:
         feedback = [msg for _, ok, _, msg in verdicts if not ok and msg]
         codes = [code for _, ok, code, _ in verdicts if not ok and code]
         notes = [msg for _, ok, _, msg in verdicts if ok and msg]
+
+        warned = _warning_verdict(self, case, outcome) if not codes else None
+        if warned:  # right values, but computed with an overflow: the case is lost
+            score = 0.0
+            codes.append(warned[0])
+            feedback.append(warned[1])
 
         mutated = compare.find_mutation(self, (tuple(case.args), dict(case.kwargs)),
                                         outcome.get("args_after"))
@@ -494,12 +612,38 @@ class Report:
         order = sorted(groups.items(), key=lambda kv: (not kv[0][1], -len(set(kv[1]))))
         return [(text, len(set(labels)), likely) for (text, likely), labels in order]
 
+    def _numbers(self, summary):
+        """``{likely mistake text: its number}`` (1, 2, ... in the summary's order)."""
+        likely = [text for text, _, is_likely in summary if is_likely]
+        return {text: i + 1 for i, text in enumerate(likely)}
+
+    @staticmethod
+    def _lead(number, numbers):
+        """How a summary line introduces likely mistake ``number``: numbered only when
+        there are several, so that a case's tag can say which."""
+        return "Likely mistake" + (f" {number}" if len(numbers) > 1 else "")
+
+    @staticmethod
+    def _detail(feedback, numbers):
+        """``(detail, tag)``: a case's message without its likely mistake, which the
+        summary lists once, first; ``tag`` says which one it is (``None`` if the message
+        names none)."""
+        detail, sep, likely = feedback.partition(LIKELY)
+        number = numbers.get(likely.strip()) if sep else None
+        if number is None:
+            return feedback, None
+        return detail, (f"likely mistake {number}" if len(numbers) > 1
+                        else "the likely mistake above")
+
     def _summary_lines(self):
         n = len(self.results)
+        summary = self.summary()
+        numbers = self._numbers(summary)
         out = []
-        for text, cases, likely in self.summary():
+        for text, cases, likely in summary:
             where = f"{cases} of {n} cases: " if n > 1 and not self.stub else ""
-            out.append(("Likely mistake: " if likely else "") + where + text)
+            lead = f"{self._lead(numbers[text], numbers)}: " if likely else ""
+            out.append(lead + where + text)
         return out
 
     def __str__(self):
@@ -508,17 +652,25 @@ class Report:
                  f"cases ({verdict})"]
         if self.stub:
             return f"{self.name}: 0 / {self.max_score:g} points: {STUB_TEXT}"
+        numbers = self._numbers(self.summary())
         lines.extend(f"  Note: {n}" for n in self.notes)
         lines.extend(f"  {line}" for line in self._summary_lines())
         for r in self.results:
             mark = "PASS" if r.passed else "FAIL"
             lines.append(f"  [{mark}] {r.label}: {self._points(r)}")
-            lines.extend(f"      - {f}" for f in r.feedback)
+            for f in r.feedback:
+                detail, tag = self._detail(f, numbers)
+                lines.append(f"      - {detail}" + (f" ({tag})" if tag else ""))
         return "\n".join(lines)
 
     __repr__ = __str__
 
     def _repr_html_(self):
+        """The report as HTML for JupyterLab and Notebook 7 (and any page that lacks their
+        CSS): block elements only (no table, which JupyterLab's CSS right-aligns and
+        stripes), colours from JupyterLab's theme variables (``--jp-*``, the same in
+        Notebook 7) with fallbacks, each case's label on one line above its detail, code
+        and shapes in monospace."""
         color = ("var(--jp-success-color1, #1a7f37)" if self.passed
                  else "var(--jp-error-color1, #b42318)")
         head = (f"<div class='coursekit-report' style='text-align:left'>"
@@ -526,26 +678,44 @@ class Report:
                 f"{self.max_score:g} points on the public cases</b>")
         if self.stub:
             return head + f": {_code_html(STUB_TEXT)}</div>"
+        summary_items = self.summary()
+        numbers = self._numbers(summary_items)
         items = [f"<li><b>Note</b>: {_code_html(n)}</li>" for n in self.notes]
-        for text, cases, likely in self.summary():
-            n = len(self.results)
+        n = len(self.results)
+        for text, cases, likely in summary_items:
             where = f"{cases} of {n} cases: " if n > 1 else ""
-            lead = "<b>Likely mistake</b>: " if likely else ""
+            lead = f"<b>{self._lead(numbers[text], numbers)}</b>: " if likely else ""
             items.append(f"<li>{lead}{where}{_code_html(text)}</li>")
         summary = (f"<ul style='text-align:left;margin:0.3em 0'>{''.join(items)}</ul>"
                    if items else "")
-        rows = []
-        cell = "style='text-align:left;vertical-align:top;padding:2px 8px'"
+        cases = []
         for r in self.results:
-            mark = "&#10004;" if r.passed else "&#10008;"
-            fb = "".join(f"<li>{_code_html(f)}</li>" for f in r.feedback)
-            rows.append(
-                f"<tr><td {cell}>{mark}</td><td {cell}>{html.escape(r.label)}</td>"
-                f"<td {cell}>{self._points(r)}</td>"
-                f"<td {cell}><ul style='margin:0;padding-left:1.2em'>{fb}</ul></td></tr>"
-            )
+            mark = ("<span style='color:var(--jp-success-color1, #1a7f37)'>&#10004;</span>"
+                    if r.passed else
+                    "<span style='color:var(--jp-error-color1, #b42318)'>&#10008;</span>")
+            fb = []
+            for f in r.feedback:
+                detail, tag = self._detail(f, numbers)
+                fb.append(f"<li>{_code_html(detail)}"
+                          + (f" <span class='coursekit-tag' style='{_TAG_STYLE}'>"
+                             f"{html.escape(tag)}</span>" if tag else "") + "</li>")
+            detail = (f"<ul style='margin:0.1em 0 0 0;padding-left:2.6em'>{''.join(fb)}</ul>"
+                      if fb else "")
+            cases.append(
+                f"<div class='coursekit-case' style='margin:0.35em 0'>{mark} "
+                f"<span style='white-space:nowrap;font-weight:600'>{html.escape(r.label)}"
+                f"</span> <span style='white-space:nowrap;{_MUTED}'>{self._points(r)}</span>"
+                f"{detail}</div>")
         return (head + summary
-                + f"<table>{''.join(rows)}</table></div>")
+                + f"<div class='coursekit-cases' style='margin-top:0.4em'>{''.join(cases)}"
+                "</div></div>")
+
+
+#: Secondary text (a case's points, a tag): the theme's second font colour.
+_MUTED = "color:var(--jp-content-font-color2, #555)"
+#: A case's tag naming the likely mistake listed at the top.
+_TAG_STYLE = (f"{_MUTED};font-size:85%;white-space:nowrap;border:1px solid "
+              "var(--jp-border-color2, #ccc);border-radius:3px;padding:0 0.3em")
 
 
 #: What a report says, once, about a function that is still the release's stub.
@@ -556,6 +726,7 @@ LIKELY = ". Likely mistake: "
 
 _CODE = re.compile(
     r"`([^`]+)`"                                   # `code`
+    r"|(\|got - expected\| <= \S+ \+ \S+ \* \|expected\|)"  # a tolerance (compare.fmt_tol)
     r"|(\((?:-?\d+, )*-?\d+,?\))"                   # a shape (3, 5) or (4,)
     r"|(\b[A-Za-z_][A-Za-z_0-9]*(?:\[[^\]]*\])+)"     # dW[0, 0], cache[0]
     r"|(\b[A-Za-z_][\w.]*(?: ?(?:@|\*|/) ?[A-Za-z_0-9][\w.]*)+)")  # A_prev @ dZ.T
@@ -619,9 +790,9 @@ def grade_question(name: str, cases, outcomes) -> dict:
     total = sum(r.max_score for r in results)
     score = round(c.points * earned / total, 6) if total else 0.0
     feedback = []
-    note = printed_note(name, outcomes)
-    if note:
-        feedback.append(f"note: {note}")
+    for note in (reads_globals_note(name, outcomes), printed_note(name, outcomes)):
+        if note:
+            feedback.append(f"note: {note}")
     for r in results:
         if not r.passed:
             feedback.extend(f"{r.label}: {f}" for f in r.feedback)

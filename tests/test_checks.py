@@ -223,12 +223,15 @@ def test_run_case_statuses_and_isolation(capsys):
     out = run_case(boom, case)
     assert out["status"] == "raised" and out["error"] == "TypeError: nope"
     state = np.random.get_state()[1].copy()
-    out = run_case(lambda Z: (1 / (1 + np.exp(-Z)), Z), case)  # overflows: no warning
+    out = run_case(lambda Z: (1 / (1 + np.exp(-Z)), Z), case)  # overflows: recorded, silent
     assert out["status"] == "returned" and out["seconds"] >= 0
     assert np.array_equal(np.random.get_state()[1], state)
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
-    assert set(out) == {"status", "value", "args_after", "error", "seconds"}
+    assert set(out) == {"status", "value", "args_after", "error", "seconds", "fp_warnings"}
+    assert out["fp_warnings"] == ["overflow"]
+    quiet = run_case(lambda Z: (0.5 * (1 + np.tanh(Z / 2)), Z), case)
+    assert set(quiet) == {"status", "value", "args_after", "error", "seconds"}
 
 
 def test_run_case_seeds_numpy_for_random_functions():
@@ -298,7 +301,7 @@ def test_check_report_and_assert_check():
     assert report.score == report.max_score == CHECKS["relu_forward"].points == 1
     assert [(r.score, r.max_score) for r in report.results] == [(1.0, 1.0)] * 3
     assert "1 / 1 points on the public cases" in str(report)
-    assert "0.333 / 0.333" in str(report) and "<table>" in report._repr_html_()
+    assert "0.333 / 0.333" in str(report) and "coursekit-case" in report._repr_html_()
     assert assert_check("relu_forward", nn.relu_forward).passed
 
     def bad(Z):
@@ -514,6 +517,44 @@ def test_hidden_cases_test_numerical_stability(name):
             for leaf in leaves:
                 if isinstance(leaf, (np.ndarray, float)):
                     assert np.all(np.isfinite(leaf))
+
+
+def test_every_stable_check_has_a_mutant_that_only_warns():
+    """ "Without overflow or warnings" (issue 10 part 3): each check whose text promises
+    stability has a mutant with right values computed through an overflow."""
+    warned = {name for name, _, _, code in MUTANTS if code == "overflow_warning"}
+    assert set(STABLE) <= warned, sorted(set(STABLE) - warned)
+
+
+def test_right_values_computed_with_an_overflow_lose_the_case_with_its_name(capsys):
+    def sp_naive_s(z):
+        s = 1 / (1 + np.exp(-z))  # s = 0 at z = -800: right, but exp(800) overflowed
+        return s * (1 - s)
+
+    public = cases_for("sigmoid_prime", 0, False)
+    results = {k.label: CHECKS["sigmoid_prime"].judge(k, run_case(sp_naive_s, k)) for k in public}
+    assert results["z = 0"].passed and results["z = 2"].passed
+    lost = results["z = -800"]
+    assert lost.score == 0 and lost.diagnoses == ["overflow_warning"]
+    text = lost.feedback[0]
+    assert text.startswith("overflow: numpy warned 'overflow encountered' at z = -800")
+    assert "without overflow or warnings" in text and "np.exp(-np.abs(z))" in text
+    assert capsys.readouterr().err == ""  # recorded, never printed
+    # the report lists the advice once for the cases that warned
+    report = check("sigmoid_prime", sp_naive_s)
+    warned = [r for r in report.results if "overflow_warning" in r.diagnoses]
+    assert len(warned) >= 2
+    assert sum("Likely mistake" in line and "numerically stable" in line
+               for line in str(report).splitlines()) == 1
+    # a function whose text promises nothing about stability is not judged on warnings
+    def relu_divides(Z):
+        _ = np.float64(1.0) / 0.0  # a divide-by-zero warning, and the right values
+        return np.maximum(Z, 0), Z
+
+    for k in cases_for("relu_forward", 0, False):
+        out = run_case(relu_divides, k)
+        assert out["fp_warnings"] == ["divide by zero"]
+        assert CHECKS["relu_forward"].judge(k, out).passed
 
 
 def test_overflow_is_named_with_the_input_and_the_stable_way():

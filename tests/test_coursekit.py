@@ -45,7 +45,7 @@ def test_grader_check_finds_the_function_in_the_callers_globals():
     assert report.passed and report.score == report.max_score > 0
     same = check("linear_backward", linear_backward)
     assert (report.score, report.max_score) == (same.score, same.max_score)
-    assert "linear_backward" in str(report) and "<table>" in report._repr_html_()
+    assert "linear_backward" in str(report) and "coursekit-case" in report._repr_html_()
 
 
 def test_grader_check_uses_main_as_fallback(monkeypatch):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 
 import numpy as np
+import pytest
 
+from autograder import plain
 from autograder.runner import filter_source, in_process
 
 
@@ -95,3 +97,69 @@ def test_events_in_process():
     assert {"event": "imports", "blocked": ["course"]} in events
     assert events[-1]["event"] == "done" and events[-1]["seconds"] >= 0
     import course.nn  # noqa: F401 - the in-process run restored the import system
+
+
+#: right values computed through an overflow ("without overflow or warnings")
+OVERFLOWING = {
+    "sigmoid_prime": "def sigmoid_prime(z):\n    s = 1 / (1 + np.exp(-z))\n"
+                     "    return s * (1 - s)\n",
+    "sigmoid_forward": "def sigmoid_forward(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n",
+    "elu_forward": "def elu_forward(Z, alpha=1.0):\n"
+                   "    return np.where(Z > 0, Z, alpha * np.expm1(Z)), Z\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OVERFLOWING))
+def test_the_sandbox_records_numpy_warnings_as_the_kit_does(name, capfd):
+    """The runner's outcomes carry ``fp_warnings`` exactly as :func:`run_case` does, so
+    ``course grade`` and the kit (and nbgrader and otter, which use run_case) judge an
+    overflowing function alike: each case that warned is lost as ``overflow_warning``."""
+    from autograder.checks import CHECKS, hidden_seed, run_case
+
+    check = CHECKS[name]
+    cases = check.cases(0, False) + check.cases(hidden_seed("ann", "a02"), True)
+    task = {"cells": ["import numpy as np\n", OVERFLOWING[name]],
+            "questions": [{"name": name, "cases": [
+                {"args": c.args, "kwargs": c.kwargs, "np_seed": c.np_seed} for c in cases]}]}
+    events = in_process(plain.loads(plain.dumps(task)))
+    outcomes = [e["outcome"] for e in events if e["event"] == "case"]
+    assert capfd.readouterr().err == ""  # nothing printed for the warnings
+    ns = {"np": np}
+    exec(OVERFLOWING[name], ns)  # noqa: S102
+    kit = [run_case(ns[name], c) for c in cases]
+    assert [o.get("fp_warnings") for o in outcomes] == [o.get("fp_warnings") for o in kit]
+    assert any(o.get("fp_warnings") == ["overflow"] for o in outcomes)
+    sandbox = []
+    for c, o in zip(cases, outcomes, strict=True):
+        if o.get("args_after") == "unchanged":
+            o = dict(o, args_after=(tuple(c.args), dict(c.kwargs)))
+        sandbox.append(check.judge(c, o))
+    judged = [check.judge(c, o) for c, o in zip(cases, kit, strict=True)]
+    assert [(r.score, r.diagnoses) for r in sandbox] == [(r.score, r.diagnoses) for r in judged]
+    lost = [r for r in sandbox if "overflow_warning" in r.diagnoses]
+    assert lost and all(r.score == 0 for r in lost)
+    assert all(r.passed for r in sandbox if not r.diagnoses)  # the other cases pass
+
+
+def test_the_notebook_globals_a_graded_function_reads_are_named():
+    """``reads_globals`` names the notebook's top-level numbers and arrays a graded
+    function loads as globals (nested code too), not attribute names that happen to match
+    a global (``A.T`` with ``T = 100``), modules, functions, flags or its own locals."""
+    cells = ["import numpy as np\nm = 5\nT = 100\nDEBUG = True\nEPS = 1e-12\n",
+             "def helper(x):\n    return x\n",
+             "def f(A):\n    k = A.shape[1]\n    g = lambda v: v / m\n"
+             "    return helper(g(A.T @ A)) + EPS * k if not DEBUG else A\n",
+             "def quiet(A):\n    T = 3\n    return A.T * T\n"]
+    task = {"cells": cells, "questions": [
+        {"name": n, "cases": [{"args": (np.ones((2, 2)),), "kwargs": {}}]}
+        for n in ("f", "quiet")]}
+    events = in_process(plain.loads(plain.dumps(task)))
+    reads, quiet = [e["outcome"] for e in events if e["event"] == "case"]
+    assert reads["reads_globals"] == [["EPS", "1e-12"], ["m", "5"]]
+    assert "reads_globals" not in quiet
+    from coursekit.judge import reads_globals_note
+
+    note = reads_globals_note("f", [reads])
+    assert note.startswith("f reads the notebook's `EPS` (= 1e-12), `m` (= 5) instead of")
+    assert reads_globals_note("f", [quiet]) is None
+    assert reads_globals_note("f", [{"reads_globals": [["<b>", 1], "x"]}]) is None

@@ -9,6 +9,13 @@ light and dark themes; then it adds a cell ``grader.submit(student="s1234567")``
 that cell's report. The report must say the zip was written: that also proves, in a real
 JupyterLab, that ``submit`` finds its notebook from the session.
 
+With ``--notebook7`` it also opens the same notebook in Notebook 7 (``jupyter notebook``,
+which shares JupyterLab's CSS variables ``--jp-*``), runs the same cells, checks in the
+browser that the report is laid out as in JupyterLab (left-aligned, no table, each case's
+label on one line) and saves the check cell in its light and dark themes. The student venv
+holds only JupyterLab, so Notebook 7 runs from ``--nb7-env`` (default: this repository's
+``.venv``, whose ``coursekit`` renders the same report).
+
 Usage (about 1 min with a venv to reuse, plus about 45 s to create one)::
 
     .venv/bin/python tools/screenshots.py [--venv /tmp/student-venv] [--out docs/img]
@@ -58,8 +65,9 @@ def student_venv(path: Path, wheel: Path) -> Path:
 
 
 @contextlib.contextmanager
-def jupyterlab(env_dir: Path, base: Path, helpers):
-    """JupyterLab from ``env_dir``, its root ``base/work``; yields a ``Lab``."""
+def jupyterlab(env_dir: Path, base: Path, helpers, app="lab"):
+    """JupyterLab (``app="lab"``) or Notebook 7 (``app="notebook"``) from ``env_dir``, its
+    root ``base/work``; yields a ``Lab``."""
     work, home = base / "work", base / "home"
     work.mkdir()
     home.mkdir()
@@ -77,10 +85,11 @@ def jupyterlab(env_dir: Path, base: Path, helpers):
                JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
                IPYTHONDIR=str(home / "ipython"), MPLCONFIGDIR=str(home / "mpl"))
-    cmd = [str(env_dir / "bin" / "jupyter-lab"), "--no-browser", "--ServerApp.ip=127.0.0.1",
+    expose = ("--LabApp.expose_app_in_browser=True" if app == "lab"
+              else "--JupyterNotebookApp.expose_app_in_browser=True")
+    cmd = [str(env_dir / "bin" / f"jupyter-{app}"), "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-           "--LabApp.expose_app_in_browser=True"]
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}", expose]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = base / "jupyterlab.log"
@@ -120,12 +129,90 @@ def shoot(page, index, path: Path):
     print(f"wrote {path}")
 
 
+#: The report's layout, read from the page: alignment of the report, tables in it, and the
+#: case labels that wrap (a label taller than one line).
+_LAYOUT_JS = """
+const out = nb.widgets[arguments[0]].node.querySelector('.coursekit-report');
+if (!out) return null;
+const labels = Array.from(out.querySelectorAll('.coursekit-case > span:nth-of-type(2)'));
+return {align: getComputedStyle(out).textAlign, tables: out.querySelectorAll('table').length,
+        cases: labels.length,
+        wrapped: labels.filter(l => l.getClientRects().length > 1
+                               || l.getBoundingClientRect().height > 1.6 * parseFloat(
+                                    getComputedStyle(l).lineHeight || '20')).map(
+                                    l => l.textContent),
+        colour: getComputedStyle(out.querySelector('b')).color};
+"""
+
+
+def notebook7(args, helpers, tmp: Path, webdriver):
+    """The check cell in Notebook 7: layout checked in the page, light and dark shots."""
+    env_dir = args.nb7_env
+    if not (env_dir / "bin" / "jupyter-notebook").exists():
+        raise SystemExit(f"{env_dir} has no jupyter-notebook (pip install notebook>=7)")
+    base = tmp / "nb7"
+    base.mkdir()
+    with jupyterlab(env_dir, base, helpers, app="notebook") as server:
+        folder = server.work / "student"
+        folder.mkdir()
+        shutil.copy(helpers.RELEASED, folder / helpers.RELEASED.name)
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(helpers.CHROMIUM)
+        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--window-size=1100,1400", "--force-device-scale-factor=1"):
+            options.add_argument(flag)
+        service = webdriver.ChromeService(executable_path=str(helpers.CHROMEDRIVER))
+        driver = webdriver.Chrome(options=options, service=service)
+        driver.set_script_timeout(30)
+        path = f"student/{helpers.RELEASED.name}"
+        page = helpers.Page(driver, server, path, tmp / "steps-nb7")
+        try:
+            driver.get(f"{server.url}/notebooks/{path}?token={server.token}")
+            page.wait(lambda: page.js("return !!(nb && w.context && w.context.isReady && "
+                                      "nb.widgets.length > 0);"), 90, "Notebook 7 to open")
+            page.wait(lambda: page.kernel_status() == "idle", 60, "the kernel to start")
+            nb = helpers._released()
+            imports = helpers._index(nb, lambda c: "from coursekit import"
+                                     in helpers._source(c), "import cell")
+            code = helpers.graded_cell(nb, "linear_backward")
+            check = helpers.check_cell(nb, "linear_backward")
+            page.run_cell(imports)
+            page.set_source(code, helpers.WRONG_LINEAR_BACKWARD)
+            page.run_cell(code)
+            page.run_cell(check)
+            text = page.output_text(check)
+            assert "m times too large" in text, text
+            for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
+                page.theme(theme)
+                layout = page.js(_LAYOUT_JS, check)
+                print(f"Notebook 7, {theme}: {layout}")
+                assert layout and layout["align"] in ("left", "start") and not layout["tables"]
+                assert layout["cases"] >= 3 and not layout["wrapped"], layout
+                shoot(page, check, args.out / f"check-linear_backward-notebook7-{name}.png")
+        finally:
+            driver.quit()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "coursekit-student",
                     help="the student venv (created if missing, the kit reinstalled)")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "img")
+    ap.add_argument("--notebook7", action="store_true",
+                    help="also check and shoot the report in Notebook 7")
+    ap.add_argument("--nb7-env", type=Path, default=REPO / ".venv",
+                    help="the environment whose jupyter-notebook runs Notebook 7")
+    ap.add_argument("--only-notebook7", action="store_true",
+                    help="only the Notebook 7 part (no kit build, no JupyterLab)")
     args = ap.parse_args(argv)
+    if args.only_notebook7:
+        helpers = browser_helpers()
+        from selenium import webdriver
+
+        args.out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="screens-") as tmp:
+            notebook7(args, helpers, Path(tmp), webdriver)
+        return 0
     helpers = browser_helpers()
     from selenium import webdriver
 
@@ -162,6 +249,9 @@ def main(argv=None) -> int:
                 text = page.output_text(check)
                 assert "m times too large" in text, text
                 args.out.mkdir(parents=True, exist_ok=True)
+                layout = page.js(_LAYOUT_JS, check)
+                assert layout and layout["align"] in ("left", "start") and not layout["tables"]
+                assert layout["cases"] >= 3 and not layout["wrapped"], layout
                 shoot(page, check, args.out / "check-linear_backward-light.png")
                 page.theme("JupyterLab Dark")
                 shoot(page, check, args.out / "check-linear_backward-dark.png")
@@ -179,6 +269,8 @@ def main(argv=None) -> int:
                 shoot(page, last, args.out / "submit-light.png")
             finally:
                 driver.quit()
+        if args.notebook7:
+            notebook7(args, helpers, tmp, webdriver)
     return 0
 
 

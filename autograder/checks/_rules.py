@@ -18,9 +18,10 @@ the same way in ``course grade``, in nbgrader's and otter's tests and in the stu
 * **Overflow is named** (``case.extra["overflow"]``, for the functions whose notebook
   promises numerical stability): a returned array with NaN or inf where every expected
   value is finite, at an input of large magnitude, is diagnosed ``unstable_overflow``
-  with the input's value and the stable way to compute it. (numpy's overflow warnings
-  never reach the judge: the student's function runs under ``np.errstate(all="ignore")``.
-  The cases are built so that the classic unstable formulas return NaN or inf.)
+  with the input's value and the stable way to compute it. (The cases are built so that
+  the classic unstable formulas return NaN or inf. A formula that overflows but still
+  returns right values, ``1 / (1 + np.exp(-Z))`` at Z = -800, is caught by the outcome's
+  ``fp_warnings``: :func:`coursekit.judge._warning_verdict`, ``overflow_warning``.)
 """
 
 from __future__ import annotations

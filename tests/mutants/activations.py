@@ -148,7 +148,9 @@ def relu_bw_times_relu(dA, cache):
 
 
 # ========== sigmoid_forward
-@correct("sigmoid_forward")
+# "without overflow or warnings": right values, but np.exp(-Z) overflows (with numpy's
+# warning) for Z < -709; each such case is lost (overflow_warning)
+@mutant("sigmoid_forward", "overflow_warning")
 def sigmoid_naive(Z):
     return 1 / (1 + np.exp(-Z)), Z
 
@@ -163,7 +165,7 @@ def sigmoid_loops(Z):
     return _loop(Z, _sig1), Z
 
 
-@correct("sigmoid_forward")
+@mutant("sigmoid_forward", "overflow_warning")
 def sigmoid_reciprocal(Z):
     return np.reciprocal(1.0 + np.exp(-Z)), Z
 
@@ -199,7 +201,7 @@ def sigmoid_in_place(Z):
 
 
 # ========== sigmoid_backward
-@correct("sigmoid_backward")
+@mutant("sigmoid_backward", "overflow_warning")
 def sigmoid_bw_naive(dA, cache):
     s = 1 / (1 + np.exp(-cache))
     return dA * s * (1 - s)
@@ -256,9 +258,15 @@ def tanh_np(Z):
     return np.tanh(Z), Z
 
 
-@correct("tanh_forward")
+@mutant("tanh_forward", "overflow_warning")
 def tanh_from_sigmoid(Z):
-    return 2 / (1 + np.exp(-2 * Z)) - 1, Z
+    return 2 / (1 + np.exp(-2 * Z)) - 1, Z  # right values; exp(-2 Z) overflows for Z < -354
+
+
+@correct("tanh_forward")
+def tanh_exp_abs(Z):
+    e = np.exp(-2 * np.abs(Z))  # <= 1: never overflows
+    return np.sign(Z) * (1 - e) / (1 + e), Z
 
 
 @correct("tanh_forward")
@@ -299,9 +307,15 @@ def tanh_bw_np(dA, cache):
     return dA * (1 - np.tanh(cache) ** 2)
 
 
-@correct("tanh_backward")
+@mutant("tanh_backward", "overflow_warning")
 def tanh_bw_cosh(dA, cache):
-    return dA / np.cosh(cache) ** 2
+    return dA / np.cosh(cache) ** 2  # right values; cosh overflows for |Z| > 710
+
+
+@correct("tanh_backward")
+def tanh_bw_from_forward(dA, cache):
+    A = np.tanh(cache)
+    return dA - dA * A * A
 
 
 @correct("tanh_backward")
@@ -577,7 +591,7 @@ def softmax_bw_in_place(dA, cache):
 
 
 # ========== elu (beyond the graded API table)
-@correct("elu_forward")
+@mutant("elu_forward", "overflow_warning")  # np.where computes expm1(800) too: it overflows
 def elu_where(Z, alpha=1.0):
     return np.where(Z > 0, Z, alpha * np.expm1(Z)), Z
 
@@ -618,14 +632,19 @@ def elu_in_place(Z, alpha=1.0):
     return Z.copy(), Z
 
 
-@correct("elu_backward")
+@mutant("elu_backward", "overflow_warning")  # np.where computes exp(800) too: it overflows
 def elu_bw_where(dA, cache, alpha=1.0):
     return np.where(cache > 0, dA, dA * alpha * np.exp(cache))
 
 
 @correct("elu_backward")
+def elu_bw_minimum(dA, cache, alpha=1.0):
+    return np.where(cache > 0, dA, dA * alpha * np.exp(np.minimum(cache, 0)))
+
+
+@correct("elu_backward")
 def elu_bw_from_A(dA, cache, alpha=1.0):
-    A = np.where(cache > 0, cache, alpha * np.expm1(cache))
+    A = np.where(cache > 0, cache, alpha * np.expm1(np.minimum(cache, 0)))
     return dA * np.where(cache > 0, 1.0, A + alpha)
 
 
@@ -712,9 +731,15 @@ def softplus_cache_A(Z):
     return A, A
 
 
-@correct("softplus_backward")
+@mutant("softplus_backward", "overflow_warning")
 def softplus_bw_sigmoid(dA, cache):
-    return dA / (1 + np.exp(-cache))
+    return dA / (1 + np.exp(-cache))  # right values; exp(-Z) overflows for Z < -709
+
+
+@correct("softplus_backward")
+def softplus_bw_where(dA, cache):
+    e = np.exp(-np.abs(cache))
+    return dA * np.where(cache >= 0, 1 / (1 + e), e / (1 + e))
 
 
 @correct("softplus_backward")
@@ -870,6 +895,31 @@ def elu_bw_masks_overflow(dA, cache, alpha=1.0):
 def softplus_bw_exp_over_one_plus(dA, cache):
     E = np.exp(cache)
     return dA * E / (E + 1)
+
+
+# ========== "without overflow or warnings": right values, computed with an overflow
+@mutant("softplus_forward", "overflow_warning")
+def softplus_where_overflow(Z):
+    return np.where(Z > 30, Z, np.log1p(np.exp(Z))), Z  # exp(800) computed, then dropped
+
+
+def _softmax_fallback(Z):
+    E = np.exp(Z)  # overflows for Z > 709: such columns are redone with the shift
+    A = E / E.sum(axis=0, keepdims=True)
+    bad = ~np.isfinite(A).all(axis=0)
+    S = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return np.where(bad, S / S.sum(axis=0, keepdims=True), A)
+
+
+@mutant("softmax_forward", "overflow_warning")
+def softmax_fallback(Z):
+    return _softmax_fallback(Z), Z
+
+
+@mutant("softmax_backward", "overflow_warning")
+def softmax_bw_fallback(dA, cache):
+    A = _softmax_fallback(cache)
+    return A * (dA - (A * dA).sum(axis=0, keepdims=True))
 
 
 # ========== no credit for echoes: the cache is the input Z, handed back

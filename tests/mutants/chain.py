@@ -279,6 +279,14 @@ def _neuron(w, x):
     return dot, f, f * (1 - f)
 
 
+@mutant("sigmoid_neuron_backward", "overflow_warning")
+def neuron_naive(w, x):
+    xb = np.append(x, 1.0)
+    f = 1 / (1 + np.exp(-(w @ xb)))  # right values; exp overflows for a large negative w . x
+    d = f * (1 - f)
+    return float(f), d * xb, d * w[:2]
+
+
 @mutant("sigmoid_neuron_backward", "forgot_bias")
 def neuron_no_bias(w, x):
     _, f, d = _neuron(w, x)
@@ -523,6 +531,12 @@ def sp_math_exp(z):
     return e / (1 + e) ** 2
 
 
+@mutant("sigmoid_prime", "overflow_warning")
+def sp_naive_s(z):
+    s = 1 / (1 + np.exp(-z))  # right values: s is 0 at z = -800, but exp(800) overflows
+    return s * (1 - s)
+
+
 @mutant("sigmoid_prime", "not_a_float")
 def sp_array(z):
     s = 1 / (1 + np.exp(-np.clip(np.asarray(z, dtype=float), -500, 500)))
@@ -753,7 +767,7 @@ def softplus_three(x):
 
 
 # ========== sigmoid_dot_backward
-@correct("sigmoid_dot_backward")
+@mutant("sigmoid_dot_backward", "overflow_warning")  # right values; exp(-(w . x)) overflows
 def sd_plain(w, x):
     y = 1 / (1 + np.exp(-(w @ x)))
     return float(y), y * (1 - y) * x, y * (1 - y) * w

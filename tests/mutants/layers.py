@@ -196,7 +196,7 @@ def laf_basic(A_prev, W, b, activation):
 @correct("linear_activation_forward")
 def laf_dispatch(A_prev, W, b, activation):
     table = {"relu": lambda z: np.where(z > 0, z, 0.0),
-             "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh}
+             "sigmoid": lambda z: 0.5 * (1 + np.tanh(z / 2)), "tanh": np.tanh}
     Z = np.dot(W, A_prev) + b
     return table[activation](Z), [[A_prev, W, b], Z]
 
@@ -205,7 +205,7 @@ def laf_dispatch(A_prev, W, b, activation):
 def laf_einsum(A_prev, W, b, activation):
     Z = np.einsum("ij,jk->ik", W, A_prev) + b
     if activation == "sigmoid":
-        A = 1 / (1 + np.exp(-Z))
+        A = np.exp(-np.logaddexp(0, -Z))
     elif activation == "relu":
         A = Z * (Z > 0)
     else:
@@ -249,6 +249,13 @@ def laf_cache_order(A_prev, W, b, activation):
 def laf_echo_only(A_prev, W, b, activation):
     Z = np.zeros((W.shape[0], A_prev.shape[1]))  # nothing computed, the inputs echoed
     return Z, ((A_prev, W, b), Z)
+
+
+@mutant("linear_activation_forward", "overflow_warning")
+def laf_naive_sigmoid(A_prev, W, b, activation):
+    Z = W @ A_prev + b
+    A = 1 / (1 + np.exp(-Z)) if activation == "sigmoid" else _act(Z, activation)
+    return A, ((A_prev, W, b), Z)  # right values; exp(-Z) overflows for Z < -709
 
 
 @mutant("linear_activation_forward", "unstable_overflow")
