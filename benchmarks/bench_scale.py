@@ -115,13 +115,13 @@ def run(n, jobs, isolation):
     wall = time.perf_counter() - t0[0]
     if status not in (0, 1):
         raise SystemExit(f"course grade failed with status {status}")
+    after = _rss(me)  # before this script reads grades.json back
     import json
 
     with (out / "grades.json").open() as fh:
         doc = json.load(fh)
     meta, rows = doc["grader"], doc["submissions"]
     seconds = samples[-1][0]
-    after = _rss(me)
     errors = sum(r["status"] != "graded" for r in rows)
     return dict(n=len(rows), made=made, seconds=seconds, reports=wall - seconds,
                 samples=samples, errors=errors, rss_after_reports=after,
