@@ -252,3 +252,81 @@ def test_checker_errors(rng):
         gradient_check(params, X, Y.T)
     # a flat label vector is fine for one output
     assert gradient_check(params, X, Y.ravel()).passed()
+
+
+# --------------------------------------------------------------------------- buggy gradients
+def _two_layer_backward(p, X, Y, relu_ge=False, db1_wrong_axis=False, dW2_scale=1.0):
+    """A hand-written backward of the [n0, n1, 1] ReLU/sigmoid net with planted bugs."""
+    from course.nn import sigmoid
+
+    m = X.shape[1]
+    Z1 = p["W1"] @ X + p["b1"]
+    A1 = np.maximum(Z1, 0)
+    A2 = sigmoid(p["W2"] @ A1 + p["b2"])
+    dZ2 = A2 - Y
+    g = {"dW2": dW2_scale * dZ2 @ A1.T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+    dZ1 = (p["W2"].T @ dZ2) * ((Z1 >= 0) if relu_ge else (Z1 > 0))
+    g["dW1"] = dZ1 @ X.T / m
+    db1 = dZ1.sum(axis=0, keepdims=True).T if db1_wrong_axis else dZ1.sum(axis=1, keepdims=True)
+    g["db1"] = db1 / m
+    return g
+
+
+def _kinked_net(rng, zero_column):
+    """[2, 3, 1] net, m = 3 (= n1, so a db1 summed over axis 0 still fits b1's shape);
+    with ``zero_column``, X[:, 1] = 0 and b1[0] = 0, so Z1[0, 1] is exactly 0."""
+    p = {"W1": rng.standard_normal((3, 2)), "b1": np.array([[0.0 if zero_column else 0.2],
+                                                            [0.4], [-0.3]]),
+         "W2": rng.standard_normal((1, 3)), "b2": np.array([[0.1]])}
+    X = rng.standard_normal((2, 3))
+    if zero_column:
+        X[:, 1] = 0.0
+    else:
+        Z1 = p["W1"] @ X + p["b1"]
+        assert np.all(np.abs(Z1) > 1e-3)
+    return p, X, np.array([[1.0, 0.0, 1.0]])
+
+
+def test_find_buggy_gradients_names_the_planted_bugs():
+    from course.nn.gradcheck_api import find_buggy_gradients
+
+    rng = np.random.default_rng(7)
+    p, X, Y = _kinked_net(rng, zero_column=False)
+    before = Snapshot(p, X, Y)
+    assert find_buggy_gradients(p, X, Y, _two_layer_backward(p, X, Y)) == []
+    assert find_buggy_gradients(p, X, Y, _two_layer_backward(p, X, Y, dW2_scale=2.0)) == ["dW2"]
+    assert find_buggy_gradients(p, X, Y, _two_layer_backward(p, X, Y, db1_wrong_axis=True)) \
+        == ["db1"]
+    both = _two_layer_backward(p, X, Y, dW2_scale=2.0, db1_wrong_axis=True)
+    assert find_buggy_gradients(p, X, Y, both) == ["dW2", "db1"]  # sorted as strings
+    # no Z is exactly 0: the Z >= 0 mask equals Z > 0 and its gradients are right
+    assert find_buggy_gradients(p, X, Y, _two_layer_backward(p, X, Y, relu_ge=True)) == []
+    before.assert_unchanged()
+
+
+def test_at_an_exact_zero_the_check_flags_the_correct_and_the_ge_mask_alike():
+    """Z1[0, 1] = 0: the centered difference of the cost in b1[0] is the mean of the two
+    one-sided slopes, halfway between the Z > 0 and the Z >= 0 gradients, so both are
+    flagged on db1 (and only there: X[:, 1] = 0 keeps dW1 away from the kink)."""
+    from course.nn.gradcheck_api import find_buggy_gradients, numerical_gradients
+
+    rng = np.random.default_rng(7)
+    p, X, Y = _kinked_net(rng, zero_column=True)
+    right = _two_layer_backward(p, X, Y)
+    ge = _two_layer_backward(p, X, Y, relu_ge=True)
+    assert not np.allclose(right["db1"], ge["db1"])
+    num = numerical_gradients(p, X, Y, eps=1e-6)
+    np.testing.assert_allclose(num["db1"], (right["db1"] + ge["db1"]) / 2, rtol=1e-6, atol=1e-9)
+    assert find_buggy_gradients(p, X, Y, right) == ["db1"]
+    assert find_buggy_gradients(p, X, Y, ge) == ["db1"]
+
+
+def test_find_buggy_gradients_threshold_and_eps(rng):
+    from course.nn.gradcheck_api import find_buggy_gradients
+
+    p, X, Y = _kinked_net(np.random.default_rng(7), zero_column=False)
+    g = _two_layer_backward(p, X, Y)
+    g["dW1"] = g["dW1"] * (1 + 1e-4)  # relative error about 5e-5
+    assert find_buggy_gradients(p, X, Y, g) == ["dW1"]
+    assert find_buggy_gradients(p, X, Y, g, threshold=1e-3) == []
+    assert find_buggy_gradients(p, X, Y, g, eps=1e-4, threshold=1e-3) == []

@@ -13,6 +13,7 @@ from course.nn import (
     ShapeError,
     binary_cross_entropy,
     compute_cost,
+    compute_cost_multiclass,
     cross_entropy,
     fused_output_grad,
     one_hot,
@@ -215,3 +216,43 @@ def test_one_hot(rng):
         one_hot(np.array([0, 3]), 3)
     with pytest.raises(ValueError, match="1-D array of integers"):
         one_hot(np.array([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("C, m", [(3, 1), (4, 5), (2, 7)])
+def test_compute_cost_multiclass_by_hand_and_by_centered_differences(C, m, rng):
+    """-(1/m) times the sum of the logs of the true classes' probabilities; its gradient
+    with respect to AL is -Y / AL / m (centered differences, relative error below 1e-7)."""
+    AL, Y = _problem("cross_entropy", rng, C, m)
+    cost = compute_cost_multiclass(AL, Y)
+    assert type(cost) is float
+    by_hand = -sum(np.log(AL[int(np.argmax(Y[:, i])), i]) for i in range(m)) / m
+    assert cost == pytest.approx(by_hand, rel=1e-12)
+    num = centered_difference(lambda a: compute_cost_multiclass(a, Y), AL, eps=1e-7)
+    assert rel_error(-Y / AL / m, num) < 1e-7
+
+
+def test_compute_cost_multiclass_averages_over_m_not_c_times_m():
+    AL = np.array([[0.5, 0.25], [0.25, 0.5], [0.25, 0.25]])
+    Y = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    assert compute_cost_multiclass(AL, Y) == pytest.approx(np.log(2), rel=1e-12)
+
+
+def test_compute_cost_multiclass_zero_probabilities_where_y_is_zero_add_nothing():
+    """An AL of exactly 0 where Y = 0 contributes 0 (not nan) and raises no warning; an AL
+    of exactly 0 where Y = 1 is clipped to the machine epsilon (finite cost)."""
+    AL = np.array([[0.8, 0.0], [0.2, 1.0], [0.0, 0.0]])
+    Y = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    with np.errstate(all="raise"):
+        cost = compute_cost_multiclass(AL, Y)
+    assert cost == pytest.approx(-np.log(0.8) / 2, rel=1e-12)
+    Y_bad = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    with np.errstate(all="raise"):
+        worst = compute_cost_multiclass(AL, Y_bad)
+    assert worst == pytest.approx(-np.log(np.finfo(np.float64).eps) / 2, rel=1e-12)
+
+
+def test_compute_cost_multiclass_leaves_inputs_alone(rng):
+    AL, Y = _problem("cross_entropy", rng, 4, 3)
+    before = Snapshot(AL, Y)
+    compute_cost_multiclass(AL, Y)
+    before.assert_unchanged()

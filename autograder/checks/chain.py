@@ -776,3 +776,166 @@ def _contract_cases(check, seed, hidden):
 
 
 _reg("contract_dc_dW", ("T", "g"), "dW", _contract_cases, 0.5)
+
+
+# =========================================================================== micrograd
+class _Node:
+    """A scalar node for the known wrong forms of ``micrograd_grads`` (trusted side)."""
+
+    __slots__ = ("data", "grad", "parents", "local")
+
+    def __init__(self, data, parents=(), local=()):
+        self.data, self.grad, self.parents, self.local = float(data), 0.0, parents, local
+
+
+def _micro_wrong(expr, inputs, accumulate=True, order="topo", tanh="ok", exp="ok",
+                 switch=True, upstream=True, root=1.0):
+    """What a ``Value`` with one classic mistake returns for ``micrograd_grads``."""
+    import math
+
+    leaves = {n: _Node(v) for n, v in inputs.items()}
+    built = {}
+
+    def node(e):
+        if isinstance(e, str):
+            return leaves[e]
+        if not isinstance(e, tuple):
+            return _Node(e)
+        if e not in built:
+            a = [node(x) for x in e[1:]]
+            if e[0] == "add":
+                n = _Node(a[0].data + a[1].data, (a[0], a[1]), (1.0, 1.0))
+            elif e[0] == "mul":
+                loc = (a[1].data, a[0].data) if switch else (a[0].data, a[1].data)
+                n = _Node(a[0].data * a[1].data, (a[0], a[1]), loc)
+            elif e[0] == "exp":
+                v = math.exp(a[0].data)
+                n = _Node(v, (a[0],), (v if exp == "ok" else a[0].data,))
+            else:
+                t = math.tanh(a[0].data)
+                n = _Node(t, (a[0],), (1 - t * t if tanh == "ok" else 1 - t,))
+            built[e] = n
+        return built[e]
+
+    def push(n):
+        for p, loc in zip(n.parents, n.local, strict=True):
+            g = loc * n.grad if upstream else loc
+            p.grad = p.grad + g if accumulate else g
+
+    top = node(expr)
+    top.grad = root
+    post, seen = [], set()
+
+    def visit(n):
+        if id(n) not in seen:
+            seen.add(id(n))
+            for p in n.parents:
+                visit(p)
+            post.append(n)
+
+    visit(top)
+    if order == "topo":
+        for n in reversed(post):
+            push(n)
+    elif order == "forward":
+        for n in post:
+            push(n)
+    elif order == "bfs":
+        queue, done = [top], {id(top)}
+        while queue:
+            n = queue.pop(0)
+            push(n)
+            for p in n.parents:
+                if id(p) not in done:
+                    done.add(id(p))
+                    queue.append(p)
+    else:  # "paths": each node pushes again every time a consumer reaches it
+        def down(n):
+            push(n)
+            for p in n.parents:
+                down(p)
+        down(top)
+    return {n: float(leaf.grad) for n, leaf in leaves.items()}
+
+
+_MICRO_FORMS = (
+    ("no_accumulate", "a node used more than once must add up the gradients of all its "
+     "uses: write self.grad += ... in every _backward, not self.grad = ...",
+     {"accumulate": False}),
+    ("no_topo_order", "a node's _backward ran before every gradient reaching it had "
+     "arrived: backward() must visit the nodes in reverse topological order (build the "
+     "order with a depth-first search, then call _backward from the root back)",
+     {"order": "bfs"}),
+    ("no_topo_order", "a node's gradient was passed on once per path (backward() called "
+     "recursively on the inputs): build a topological order and call each node's "
+     "_backward exactly once, from the root back", {"order": "paths"}),
+    ("order_not_reversed", "backward() ran the _backward functions in the topological "
+     "order itself (inputs first): run them in reverse, from the root back to the inputs",
+     {"order": "forward"}),
+    ("root_grad_not_one", "every gradient is 0: backward() must first set the root's grad "
+     "to 1.0 (d root / d root)", {"root": 0.0}),
+    ("tanh_not_squared", "tanh's local gradient is 1 - tanh(x)**2 (the output squared), "
+     "not 1 - tanh(x)", {"tanh": "unsquared"}),
+    ("exp_local_is_x", "exp's local gradient is exp(x) itself (reuse out.data), not x",
+     {"exp": "x"}),
+    ("mul_not_switched", "a multiply gate switches: self gets other.data * out.grad and "
+     "other gets self.data * out.grad", {"switch": False}),
+    ("forgot_upstream", "each _backward must multiply its local gradient by out.grad "
+     "(chain rule), not just store the local gradient", {"upstream": False}),
+)
+
+#: The public expressions of ``micrograd_grads``: a label, the expression, its inputs.
+_U = ("mul", "x", "y")
+_MICRO_TEMPLATES = (
+    ("tanh(x*w + b), a neuron", ("tanh", ("add", ("mul", "x", "w"), "b")), ("x", "w", "b")),
+    ("x*x + x, x used three times", ("add", ("mul", "x", "x"), "x"), ("x",)),
+    ("exp(a) * (a + b), c unused", ("mul", ("exp", "a"), ("add", "a", "b")), ("a", "b", "c")),
+    ("u + tanh(exp(u)) * 2 with u = x*y one node",
+     ("add", _U, ("mul", ("tanh", ("exp", _U)), 2.0)), ("x", "y")),
+)
+
+
+def _random_expr(rng, names, depth):
+    if depth == 0 or rng.random() < 0.2:
+        return str(rng.choice(names))
+    op = str(rng.choice(["add", "mul", "exp", "tanh", "tanh"]))
+    if op in ("exp", "tanh"):
+        return (op, _random_expr(rng, names, depth - 1))
+    return (op, _random_expr(rng, names, depth - 1), _random_expr(rng, names, depth - 1))
+
+
+def _micro_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    api_fn = _api().micrograd_grads
+    setups = []
+    for label, expr, names in _MICRO_TEMPLATES:
+        if hidden:
+            vals = [float(v) for v in _nonzero(rng, len(names), 0.3, 1.5)]
+        else:
+            vals = [(0.5, -1.5, 0.25), (3.0,), (0.5, -1.0, 2.0), (0.75, -0.5)][len(setups)]
+        setups.append((label, expr, dict(zip(names, vals, strict=True))))
+    if hidden:
+        for _ in range(2):
+            u = _random_expr(rng, ["x", "y", "z"], 2)
+            expr = ("mul", ("tanh", ("add", u, "x")), ("add", u, ("exp", ("tanh", u))))
+            vals = [float(v) for v in _nonzero(rng, 3, 0.3, 1.2)]
+            setups.append(("a random expression, one sub-expression used twice", expr,
+                           dict(zip(["x", "y", "z"], vals, strict=True))))
+    out = []
+    for label, expr, inputs in setups:
+        forms = Forms()
+        for code, message, kw in _MICRO_FORMS:
+            forms.add(code, message, (lambda e=expr, i=inputs, k=kw: _micro_wrong(e, i, **k)))
+        shown = ", ".join(f"{k} = {v:g}" for k, v in inputs.items())
+        out.append(case(f"{label}, at {shown}", (expr, inputs), api_fn(expr, inputs), forms))
+    return out
+
+
+def _micro_alias(name):
+    """``grads['x']`` for the gradient of the input ``x`` (its bare name reads as ``x``)."""
+    if name in ("expr", "inputs", "grads") or "[" in name:
+        return None
+    return f"grads[{name!r}]"
+
+
+_reg("micrograd_grads", ("expr", "inputs"), "grads", _micro_cases, 2.0, aliases=_micro_alias)

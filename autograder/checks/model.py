@@ -211,6 +211,74 @@ def _cost_cases(check, seed, hidden):
 register(Check("compute_cost", ("AL", "Y"), "cost", _cost_cases, points=1.0))
 
 
+# --------------------------------------------------------------------------- multiclass cost
+def _mc_cost_cases(check, seed, hidden):
+    """Softmax outputs ``AL`` and one-hot ``Y`` of shape ``(C, m)``; from the second case
+    on, some probabilities are exactly 0 where ``Y`` is 0 (the cost must stay finite)."""
+    nn = ref()
+    rng = case_rng(check.name, seed, hidden)
+    if hidden:
+        shapes = [(int(rng.integers(3, 7)), int(rng.integers(2, 9))) for _ in range(3)]
+        shapes.append((int(rng.integers(2, 6)), 1))
+    else:
+        shapes = [(3, 4), (4, 1), (5, 6), (2, 3)]
+    out = []
+    for k, (C, m) in enumerate(shapes):
+        AL, _ = nn.softmax_forward(rng.standard_normal((C, m)) * 2)
+        labels = rng.integers(C, size=m)
+        if m >= C:  # every class present once at least
+            labels[:C] = rng.permutation(C)
+        Y = nn.one_hot(labels, C).astype(np.float64)
+        zeros = k > 0
+        if zeros:  # exact zeros where Y = 0 (the largest wrong probability of each column)
+            Wrong = np.where(Y == 1, -np.inf, AL)
+            rows = np.argmax(Wrong, axis=0)
+            AL[rows, np.arange(m)] = 0.0
+            AL = AL / AL.sum(axis=0, keepdims=True)
+        cost = nn.compute_cost_multiclass(AL, Y)
+        forms = Forms()
+        if m > 1:
+            forms.add("summed_not_averaged", "the cost is m times too large: divide the sum "
+                      "by m, the number of examples (columns), J = -(1/m) * sum(...)",
+                      {"cost": cost * m})
+        forms.add("averaged_over_C_m", f"the cost is C = {C} times too small: np.mean over "
+                  "the whole (C, m) array divides by C * m; the sum runs over the classes "
+                  "and the average over the m examples only", {"cost": cost / C})
+        if zeros:
+            forms.add("log_of_zero", "the cost is NaN: some AL are exactly 0 where Y is 0, "
+                      "and 0 * np.log(0) is 0 * -inf = nan. Those entries must contribute "
+                      "0: take the log only where Y is 1 (AL[Y == 1]), or clip AL to "
+                      "[eps, 1] before the log", {"cost": float("nan")})
+            forms.add("log_of_zero", "the cost is infinite: a log of an AL of exactly 0 "
+                      "(where Y is 0) reached the sum. Those entries must contribute 0: "
+                      "take the log only where Y is 1 (AL[Y == 1]), or clip AL first",
+                      {"cost": float("inf")})
+        with np.errstate(all="ignore"):
+            bce = -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m
+            bce_clip = -np.sum(Y * np.log(np.clip(AL, 1e-300, 1))
+                               + (1 - Y) * np.log(np.clip(1 - AL, 1e-300, 1))) / m
+            forms.add("binary_formula", "you applied the binary cross-entropy (with its "
+                      "(1 - Y) * log(1 - AL) term) to C classes: with softmax outputs only "
+                      "the probability of the true class counts, -sum(Y * log(AL)) / m",
+                      {"cost": float(bce)})
+            forms.add("binary_formula", "you applied the binary cross-entropy (with its "
+                      "(1 - Y) * log(1 - AL) term) to C classes: with softmax outputs only "
+                      "the probability of the true class counts, -sum(Y * log(AL)) / m",
+                      {"cost": float(bce_clip)})
+        forms.add("log10", "use the natural logarithm np.log, not np.log10",
+                  {"cost": cost / np.log(10)})
+        forms.add("missing_minus", "the cost is negative: J = -(1/m) * sum(Y * log(AL))",
+                  {"cost": -cost})
+        label = f"C = {C}, m = {m}"
+        if zeros:
+            label += ", AL = 0 where Y = 0"
+        out.append(case(label, (AL, Y), float(cost), forms))
+    return out
+
+
+register(Check("compute_cost_multiclass", ("AL", "Y"), "cost", _mc_cost_cases, points=1.0))
+
+
 # --------------------------------------------------------------------------- backward
 def _backward(nn, AL, Y, caches, out_act="sigmoid", hid_act="relu", dAL_scale=1.0,
               relu_ge=False, key_shift=0):

@@ -26,6 +26,7 @@ __all__ = [
     "contract_dc_dW",
     "dc_dW_tensor",
     "max_gate_backward",
+    "micrograd_grads",
     "mse_output_grad",
     "mul_gate_backward",
     "problem1_dfdx",
@@ -408,3 +409,47 @@ def contract_dc_dW(T, g):
         For the tensor of :func:`dc_dW_tensor`, ``outer(g, x)``.
     """
     return np.tensordot(np.asarray(T), np.asarray(g), axes=([2], [0]))
+
+
+# --------------------------------------------------------------------------- micrograd
+#: The operations of :func:`micrograd_grads`' expressions and their arity.
+MICROGRAD_OPS = {"add": 2, "mul": 2, "exp": 1, "tanh": 1}
+
+
+def micrograd_grads(expr, inputs):
+    """Gradients of a small scalar expression, by :class:`~course.nn.graph.Value`'s backward pass.
+
+    Parameters
+    ----------
+    expr : str, float or tuple
+        An input's name, a constant, or ``(op, operand, ...)`` with ``op`` one of
+        ``"add"``, ``"mul"`` (two operands), ``"exp"``, ``"tanh"`` (one), e.g.
+        ``("tanh", ("add", ("mul", "x", "w"), "b"))``. Equal sub-expressions are one node
+        of the graph (built once and reused, as when a Python name holds it).
+    inputs : dict of str to float
+        The value of each input.
+
+    Returns
+    -------
+    grads : dict of str to float
+        ``d expr / d input`` for every key of ``inputs`` (0.0 for an unused input).
+
+    >>> micrograd_grads(("add", ("mul", "x", "x"), "x"), {"x": 3.0})
+    {'x': 7.0}
+    """
+    from .graph import Value
+
+    nodes = {n: Value(float(v), label=n) for n, v in inputs.items()}
+    memo = {}
+    ops = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b,
+           "exp": Value.exp, "tanh": Value.tanh}
+
+    def build(sub):
+        if isinstance(sub, tuple):
+            if sub not in memo:
+                memo[sub] = ops[sub[0]](*map(build, sub[1:]))
+            return memo[sub]
+        return nodes[sub] if isinstance(sub, str) else Value(float(sub))
+
+    build(expr).backward()
+    return {n: float(v.grad) for n, v in nodes.items()}

@@ -18,6 +18,7 @@ from . import gradcheck as _gc
 
 __all__ = [
     "count_parameters",
+    "find_buggy_gradients",
     "gradient_check",
     "numerical_gradients",
     "params_to_vector",
@@ -123,6 +124,44 @@ def gradient_check(parameters, X, Y, grads, eps=1e-6):
     """
     r = _gc.gradient_check(parameters, X, Y, grads=grads, eps=eps, method="loop")
     return float(r.relative_error), {k: float(v) for k, v in r.per_parameter.items()}
+
+
+def find_buggy_gradients(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    """The names of the gradients that disagree with centered differences.
+
+    For each parameter ``p`` the relative error
+    ``||grads["dp"] - num_p|| / (||grads["dp"]|| + ||num_p||)`` of :func:`gradient_check`
+    is compared with ``threshold``; a key is returned when its error is *above* it.
+
+    A ReLU kink makes this answer ambiguous: where some ``Z`` is exactly 0 the cost is
+    not differentiable and the centered difference returns the mean of the two one-sided
+    slopes, halfway between the ``Z > 0`` convention (derivative 0) and the ``Z >= 0``
+    mask (derivative 1). Both backwards then show the same absolute disagreement on the
+    parameters that move that ``Z`` (always the bias of its layer), so a kink is flagged
+    for a correct backward too; without exact zeros the two masks are identical.
+
+    Parameters
+    ----------
+    parameters : dict
+        ``W{l}`` of shape ``(n_l, n_{l-1})``, ``b{l}`` of shape ``(n_l, 1)``.
+    X : ndarray, shape (n_0, m)
+    Y : ndarray, shape (1, m)
+    grads : dict
+        ``dW{l}``, ``db{l}`` of the parameters' shapes, as some backward pass returned
+        them (other keys such as ``dA{l}`` are ignored).
+    eps : float
+        The step of the centered differences.
+    threshold : float
+        Relative errors above it count as a bug (1e-7, the course's bar, by default).
+
+    Returns
+    -------
+    keys : list of str
+        ``"dW1"``, ``"db2"``, ... sorted as Python sorts strings (``"dW2"`` before
+        ``"db1"``); empty when every gradient agrees.
+    """
+    _, per = gradient_check(parameters, X, Y, grads, eps=eps)
+    return sorted(k for k, v in per.items() if v > threshold)
 
 
 def count_parameters(layer_dims):

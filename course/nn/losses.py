@@ -41,6 +41,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
     "compute_cost",
+    "compute_cost_multiclass",
     "cross_entropy",
     "cross_entropy_grad",
     "fused_output_grad",
@@ -158,6 +159,36 @@ def cross_entropy(AL, Y):
     float
     """
     return _average(_ce_terms, AL, Y)
+
+
+def compute_cost_multiclass(AL, Y):
+    """Categorical cross-entropy of softmax outputs, averaged over the examples.
+
+    .. math::
+
+        J = -\\frac{1}{m} \\sum_{i=1}^{m} \\sum_{c=1}^{C} y_{ci} \\log a_{ci}
+
+    Each column of ``Y`` is one-hot, so each example adds ``-log`` of the probability its
+    own class received; the sum runs over both axes but the average is over ``m`` only
+    (not over ``C * m``). Entries where ``Y`` is 0 contribute exactly 0, whatever ``AL``
+    holds there, also an ``AL`` of exactly 0 (``0 * log 0`` is taken as its limit, 0,
+    never ``nan``). An ``AL`` of exactly 0 where ``Y`` is 1 is clipped to the machine
+    epsilon of ``AL``'s dtype, so the cost stays finite (``-log(2.2e-16)``, about 36.04,
+    for that example in float64).
+
+    Parameters
+    ----------
+    AL : ndarray, shape (C, m)
+        Class probabilities (softmax outputs); each column sums to 1.
+    Y : ndarray, shape (C, m)
+        One-hot labels.
+
+    Returns
+    -------
+    cost : float
+        A Python float.
+    """
+    return cross_entropy(AL, Y)
 
 
 def cross_entropy_grad(AL, Y):

@@ -1140,3 +1140,186 @@ def contract_in_place(T, g):
 @mutant("contract_dc_dW", "wrong_values")
 def contract_last_slice(T, g):
     return T[:, :, -1] * g[-1]
+
+
+# ========== micrograd_grads: a student's Value class, right or with one classic mistake
+def _value_class(accumulate=True, order="recursive", tanh_sq=True, exp_out=True,
+                 switch=True, upstream=True, root=1.0):
+    def acc(node, g):
+        node.grad = node.grad + g if accumulate else g
+
+    class MyValue:
+        def __init__(self, data, _children=()):
+            self.data, self.grad = float(data), 0.0
+            self._prev, self._backward = tuple(_children), lambda: None
+
+        def __add__(self, other):
+            out = MyValue(self.data + other.data, (self, other))
+
+            def _backward():
+                acc(self, out.grad if upstream else 1.0)
+                acc(other, out.grad if upstream else 1.0)
+
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            out = MyValue(self.data * other.data, (self, other))
+
+            def _backward():
+                a, b = (other.data, self.data) if switch else (self.data, other.data)
+                acc(self, a * out.grad if upstream else a)
+                acc(other, b * out.grad if upstream else b)
+
+            out._backward = _backward
+            return out
+
+        def exp(self):
+            out = MyValue(math.exp(self.data), (self,))
+
+            def _backward():
+                local = out.data if exp_out else self.data
+                acc(self, local * out.grad if upstream else local)
+
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = MyValue(t, (self,))
+
+            def _backward():
+                local = 1 - t**2 if tanh_sq else 1 - t
+                acc(self, local * out.grad if upstream else local)
+
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            self.grad = root
+            if order == "recursive":  # micrograd's build_topo
+                topo, visited = [], set()
+
+                def build(v):
+                    if v not in visited:
+                        visited.add(v)
+                        for child in v._prev:
+                            build(child)
+                        topo.append(v)
+
+                build(self)
+                for v in reversed(topo):
+                    v._backward()
+            elif order == "stack":  # iterative depth-first search
+                topo, seen, stack = [], set(), [(self, False)]
+                while stack:
+                    v, done = stack.pop()
+                    if done:
+                        topo.append(v)
+                    elif v not in seen:
+                        seen.add(v)
+                        stack.append((v, True))
+                        stack.extend((c, False) for c in v._prev if c not in seen)
+                for v in reversed(topo):
+                    v._backward()
+            elif order == "kahn":  # count the consumers, release a node when all are done
+                users, todo = {}, [self]
+                seen = {self}
+                while todo:
+                    v = todo.pop()
+                    for c in v._prev:
+                        users[c] = users.get(c, 0) + 1
+                        if c not in seen:
+                            seen.add(c)
+                            todo.append(c)
+                ready = [self]
+                while ready:
+                    v = ready.pop()
+                    v._backward()
+                    for c in set(v._prev):
+                        users[c] -= v._prev.count(c)
+                        if users[c] == 0:
+                            ready.append(c)
+            elif order == "forward":
+                topo, visited = [], set()
+
+                def build(v):
+                    if v not in visited:
+                        visited.add(v)
+                        for child in v._prev:
+                            build(child)
+                        topo.append(v)
+
+                build(self)
+                for v in topo:
+                    v._backward()
+            elif order == "bfs":
+                queue, seen = [self], {self}
+                while queue:
+                    v = queue.pop(0)
+                    v._backward()
+                    for c in v._prev:
+                        if c not in seen:
+                            seen.add(c)
+                            queue.append(c)
+            else:  # recursion along every path
+                def down(v):
+                    v._backward()
+                    for c in v._prev:
+                        down(c)
+
+                down(self)
+
+    return MyValue
+
+
+def _grads_with(cls):
+    def micrograd_grads(expr, inputs):
+        leaves = {name: cls(v) for name, v in inputs.items()}
+        built = {}
+
+        def node(e):
+            if isinstance(e, str):
+                return leaves[e]
+            if not isinstance(e, tuple):
+                return cls(e)
+            if e not in built:
+                args = [node(a) for a in e[1:]]
+                op = e[0]
+                built[e] = (args[0] + args[1] if op == "add" else args[0] * args[1]
+                            if op == "mul" else getattr(args[0], op)())
+            return built[e]
+
+        node(expr).backward()
+        return {name: leaf.grad for name, leaf in leaves.items()}
+
+    return micrograd_grads
+
+
+def _micro(name, **kw):
+    func = _grads_with(_value_class(**kw))
+    func.__name__ = name
+    return func
+
+
+correct("micrograd_grads")(_micro("recursive_topo"))
+correct("micrograd_grads")(_micro("iterative_topo", order="stack"))
+correct("micrograd_grads")(_micro("kahn_order", order="kahn"))
+
+
+@correct("micrograd_grads")
+def coursekit_value(expr, inputs):
+    from coursekit import Value
+
+    return _grads_with(Value)(expr, inputs)
+
+
+mutant("micrograd_grads", "no_accumulate")(_micro("assign_not_add", accumulate=False))
+mutant("micrograd_grads", "no_topo_order")(_micro("breadth_first", order="bfs"))
+mutant("micrograd_grads", "no_topo_order")(_micro("recursive_per_path", order="paths"))
+mutant("micrograd_grads", "order_not_reversed")(_micro("topo_not_reversed", order="forward"))
+mutant("micrograd_grads", "root_grad_not_one")(_micro("root_grad_zero", root=0.0))
+mutant("micrograd_grads", "tanh_not_squared")(_micro("tanh_one_minus_t", tanh_sq=False))
+mutant("micrograd_grads", "exp_local_is_x")(_micro("exp_local_x", exp_out=False))
+mutant("micrograd_grads", "mul_not_switched")(_micro("mul_same_input", switch=False))
+mutant("micrograd_grads", "forgot_upstream")(_micro("local_only", upstream=False))

@@ -271,6 +271,62 @@ def cost_numpy_scalar(AL, Y):
     return -np.sum(np.multiply(Y, np.log(AL)) + np.multiply(1 - Y, np.log(1 - AL))) / m
 
 
+# ========== compute_cost_multiclass
+@correct("compute_cost_multiclass")
+def mc_cost_masked(AL, Y):
+    return float(-np.sum(np.log(AL[Y == 1])) / Y.shape[1])
+
+
+@correct("compute_cost_multiclass")
+def mc_cost_einsum(AL, Y):
+    logs = np.log(np.clip(AL, np.finfo(AL.dtype).eps, 1.0))
+    return float(-np.einsum("cm,cm->", Y, logs) / Y.shape[1])
+
+
+@correct("compute_cost_multiclass")
+def mc_cost_where(AL, Y):
+    terms = np.where(Y > 0, Y * np.log(np.where(Y > 0, AL, 1.0)), 0.0)
+    return float(-terms.sum(axis=0).mean())
+
+
+@correct("compute_cost_multiclass")
+def mc_cost_loops(AL, Y):
+    C, m = Y.shape
+    total = 0.0
+    for i in range(m):
+        for c in range(C):
+            if Y[c, i] == 1:
+                total -= math.log(AL[c, i])
+    return total / m
+
+
+@mutant("compute_cost_multiclass", "summed_not_averaged")
+def mc_cost_sum(AL, Y):
+    return float(-np.sum(np.log(AL[Y == 1])))
+
+
+@mutant("compute_cost_multiclass", "averaged_over_C_m")
+def mc_cost_mean_all(AL, Y):
+    logs = np.log(np.clip(AL, 1e-300, 1.0))
+    return float(-np.mean(Y * logs))
+
+
+@mutant("compute_cost_multiclass", "binary_formula")
+def mc_cost_binary(AL, Y):
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m)
+
+
+@mutant("compute_cost_multiclass", "log_of_zero")
+def mc_cost_log_zero(AL, Y):
+    return float(-np.sum(Y * np.log(AL)) / Y.shape[1])
+
+
+@mutant("compute_cost_multiclass", "log10")
+def mc_cost_log10(AL, Y):
+    return float(-np.sum(np.log10(AL[Y == 1])) / Y.shape[1])
+
+
 @mutant("compute_cost", "not_a_float")
 def cost_array(AL, Y):
     m = Y.shape[1]
