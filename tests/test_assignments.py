@@ -26,7 +26,8 @@ BUNDLED = {
     "01_chain_rule_and_graphs": [
         "problem1_dfdx", "problem2_partials", "xyz_forward_backward", "add_gate_backward",
         "mul_gate_backward", "max_gate_backward", "sigmoid_neuron_backward",
-        "softplus_graph_backward", "squared_error_grad", "relu_layer_jacobian",
+        "softplus_graph_backward", "micrograd_grads", "squared_error_grad",
+        "relu_layer_jacobian",
         "sigmoid_dot_backward", "relu_layer_backward", "dc_dW_tensor", "contract_dc_dW",
         "average_gradients", "sigmoid_prime", "relu_prime", "mse_output_grad"],
     "02_activations_and_outputs": [
@@ -38,8 +39,8 @@ BUNDLED = {
         "linear_forward", "linear_backward", "linear_activation_forward",
         "linear_activation_backward"],
     "04_deep_networks": [
-        "initialize_parameters_deep", "L_model_forward", "compute_cost", "L_model_backward",
-        "update_parameters"],
+        "initialize_parameters_deep", "L_model_forward", "compute_cost",
+        "compute_cost_multiclass", "L_model_backward", "update_parameters"],
     "05_gradient_checking": [
         "count_parameters", "relative_error", "params_to_vector", "vector_to_params",
         "numerical_gradients", "gradient_check"],
