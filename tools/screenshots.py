@@ -42,6 +42,19 @@ REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "03_one_layer_at_a_time"
 
 
+
+def _chrome(webdriver, helpers):
+    """Debian's headless Chromium through its chromedriver, at the screenshots' size."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(helpers.CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                 "--window-size=1100,1400", "--force-device-scale-factor=1"):
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=str(helpers.CHROMEDRIVER))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.set_script_timeout(30)
+    return driver
+
 def browser_helpers():
     """tests/test_browser.py as a module (Page, Lab, the notebook helpers, the wrong code)."""
     spec = importlib.util.spec_from_file_location("_browser", REPO / "tests" / "test_browser.py")
@@ -156,14 +169,7 @@ def notebook7(args, helpers, tmp: Path, webdriver):
         folder = server.work / "student"
         folder.mkdir()
         shutil.copy(helpers.RELEASED, folder / helpers.RELEASED.name)
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(helpers.CHROMIUM)
-        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1100,1400", "--force-device-scale-factor=1"):
-            options.add_argument(flag)
-        service = webdriver.ChromeService(executable_path=str(helpers.CHROMEDRIVER))
-        driver = webdriver.Chrome(options=options, service=service)
-        driver.set_script_timeout(30)
+        driver = _chrome(webdriver, helpers)
         path = f"student/{helpers.RELEASED.name}"
         page = helpers.Page(driver, server, path, tmp / "steps-nb7")
         try:
@@ -226,14 +232,7 @@ def main(argv=None) -> int:
             folder = lab.work / "student"
             folder.mkdir()
             shutil.copy(helpers.RELEASED, folder / helpers.RELEASED.name)
-            options = webdriver.ChromeOptions()
-            options.binary_location = str(helpers.CHROMIUM)
-            for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                         "--window-size=1100,1400", "--force-device-scale-factor=1"):
-                options.add_argument(flag)
-            service = webdriver.ChromeService(executable_path=str(helpers.CHROMEDRIVER))
-            driver = webdriver.Chrome(options=options, service=service)
-            driver.set_script_timeout(30)
+            driver = _chrome(webdriver, helpers)
             page = helpers.Page(driver, lab, f"student/{helpers.RELEASED.name}", tmp / "steps")
             try:
                 page.open()
