@@ -141,14 +141,6 @@ def _load_policy(args):
     return config, overrides, None
 
 
-def _row_key(row):
-    return row["student"], tuple(row.get("files") or ())
-
-
-def _sub_key(sub):
-    return sub.student, tuple(str(p) for p in sub.paths)
-
-
 def run(args, stream=None):
     """Run ``course grade`` with parsed ``args``; returns the exit status.
 
@@ -165,7 +157,7 @@ def run(args, stream=None):
        and a copy in ``OUT/history/`` (:mod:`autograder.regrade`).
     """
     from . import regrade, report
-    from .grader import BatchInterrupted, GradeError, discover, grade_batch
+    from .grader import BatchInterrupted, GradeError, discover, grade_batch, row_key
     from .journal import Journal, checks_fingerprint, submission_hash
     from .policy import apply_policy, submission_time
     from .sandbox import Limits, SandboxError
@@ -238,14 +230,14 @@ def run(args, stream=None):
             if backend[0] == isolation and row.get("isolation"):
                 backend[0] = row["isolation"]
     todo = [i for i in range(len(subs)) if i not in done]
-    index = {_sub_key(subs[i]): i for i in todo}
+    index = {row_key(subs[i].student, subs[i].paths): i for i in todo}
 
     # 4. grade the rest, journalling each row as it finishes
     update, close = _progress(len(todo), args.quiet)
     graded = [0]
 
     def finished(row):
-        i = index.get(_row_key(row))
+        i = index.get(row_key(row["student"], row.get("files")))
         if i is not None:
             journal.record(keys[i], row, backend[0])
             done.add(i)

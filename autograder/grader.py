@@ -70,6 +70,12 @@ class Submission:
     nbgrader: str | None = None
 
 
+def row_key(student, paths):
+    """Which submission a row is: its student and files (a row's ``student`` and
+    ``files``, a :class:`Submission`'s ``student`` and ``paths``); unique in a batch."""
+    return student, tuple(str(p) for p in paths or ())
+
+
 # ----------------------------------------------------------------------------- discovery
 
 _SUFFIXES = (".ipynb", ".py")

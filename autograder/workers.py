@@ -65,7 +65,7 @@ def _worker(conn, slot, opts):
         conn.send(("failed", str(err)))
         return
     from .assignments import use_course
-    from .grader import _error_row, _run_batch
+    from .grader import _error_row, _run_batch, row_key
 
     if opts["course"] is not None:
         use_course(opts["course"])
@@ -79,11 +79,11 @@ def _worker(conn, slot, opts):
                 return
             if msg is None:
                 return
-            index = {_key(sub.student, sub.paths): i for i, sub in msg}
+            index = {row_key(sub.student, sub.paths): i for i, sub in msg}
 
             def progress(row, index=index):
                 with lock:  # the judge thread and, for an internal error, the main one
-                    conn.send((index[_key(row["student"], row["files"])], row))
+                    conn.send((index[row_key(row["student"], row["files"])], row))
 
             try:
                 _run_batch([sub for _, sub in msg], zygote, 1, opts["limits"], opts["names"],
@@ -94,10 +94,6 @@ def _worker(conn, slot, opts):
                         conn.send((i, _error_row(sub, err)))
             with lock:
                 conn.send(("done", len(msg)))
-
-
-def _key(student, paths):
-    return student, tuple(str(p) for p in paths)
 
 
 class _Duplex:

@@ -43,6 +43,23 @@ ASSIGNMENT = "03_one_layer_at_a_time"
 
 
 
+
+def _wrong_linear_backward(page, helpers):
+    """Run the imports, type the wrong ``linear_backward`` (no 1/m) and run its check;
+    returns the released notebook and the check cell's index."""
+    nb = helpers._released()
+    imports = helpers._index(nb, lambda c: "from coursekit import" in helpers._source(c),
+                             "import cell")
+    code = helpers.graded_cell(nb, "linear_backward")
+    check = helpers.check_cell(nb, "linear_backward")
+    page.run_cell(imports)
+    page.set_source(code, helpers.WRONG_LINEAR_BACKWARD)
+    page.run_cell(code)
+    page.run_cell(check)
+    text = page.output_text(check)
+    assert "m times too large" in text, text
+    return nb, check
+
 def _chrome(webdriver, helpers):
     """Debian's headless Chromium through its chromedriver, at the screenshots' size."""
     options = webdriver.ChromeOptions()
@@ -177,17 +194,7 @@ def notebook7(args, helpers, tmp: Path, webdriver):
             page.wait(lambda: page.js("return !!(nb && w.context && w.context.isReady && "
                                       "nb.widgets.length > 0);"), 90, "Notebook 7 to open")
             page.wait(lambda: page.kernel_status() == "idle", 60, "the kernel to start")
-            nb = helpers._released()
-            imports = helpers._index(nb, lambda c: "from coursekit import"
-                                     in helpers._source(c), "import cell")
-            code = helpers.graded_cell(nb, "linear_backward")
-            check = helpers.check_cell(nb, "linear_backward")
-            page.run_cell(imports)
-            page.set_source(code, helpers.WRONG_LINEAR_BACKWARD)
-            page.run_cell(code)
-            page.run_cell(check)
-            text = page.output_text(check)
-            assert "m times too large" in text, text
+            nb, check = _wrong_linear_backward(page, helpers)
             for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
                 page.theme(theme)
                 layout = page.js(_LAYOUT_JS, check)
@@ -236,17 +243,7 @@ def main(argv=None) -> int:
             page = helpers.Page(driver, lab, f"student/{helpers.RELEASED.name}", tmp / "steps")
             try:
                 page.open()
-                nb = helpers._released()
-                imports = helpers._index(nb, lambda c: "from coursekit import"
-                                         in helpers._source(c), "import cell")
-                code = helpers.graded_cell(nb, "linear_backward")
-                check = helpers.check_cell(nb, "linear_backward")
-                page.run_cell(imports)
-                page.set_source(code, helpers.WRONG_LINEAR_BACKWARD)
-                page.run_cell(code)
-                page.run_cell(check)
-                text = page.output_text(check)
-                assert "m times too large" in text, text
+                nb, check = _wrong_linear_backward(page, helpers)
                 args.out.mkdir(parents=True, exist_ok=True)
                 layout = page.js(_LAYOUT_JS, check)
                 assert layout and layout["align"] in ("left", "start") and not layout["tables"]
