@@ -810,10 +810,11 @@ class ContainerZygote:
             self._reapers = [r for r in self._reapers if r.is_alive()] + [t]
         t.start()
 
-    def spawn(self, slot=0):
+    def spawn(self, slot=0, preload=()):
         """A fresh container sandbox for job slot ``slot`` (an int >= 0); returns a
         :class:`ContainerSandbox`. With ``warm``, the one started ahead for this slot
-        (a new one is then started for the next call)."""
+        (a new one is then started for the next call). ``preload`` is accepted for the
+        host zygote's interface; a spare container loads pyplot whatever it says."""
         if self._closed:
             raise SandboxError("the container zygote is closed")
         with self._lock:

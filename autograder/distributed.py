@@ -160,8 +160,9 @@ class GradingPlugin(_WorkerPlugin):
         for s in slots:
             self.slots.put(s)
         try:
+            # a long-lived worker loads pyplot up front, as most notebooks import it
             self.zygote = open_zygote(self.isolation, hide=[*self.hide, self._tmp],
-                                      limits=self.limits)
+                                      limits=self.limits, preload=["matplotlib.pyplot"])
         except (SandboxError, ValueError, OSError) as err:
             self.error = f"{self.worker}: {err}"
             raise WorkerSetupError(self.error) from None

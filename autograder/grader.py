@@ -33,7 +33,7 @@ from . import plain
 from .collect import kit_notes
 from .notebook import NotebookError, read_notebook
 from .runner import strip_magics as runner_strip_magics
-from .sandbox import Limits, SandboxError, open_zygote
+from .sandbox import Limits, SandboxError, open_zygote, preloads
 
 __all__ = ["BatchInterrupted", "GradeError", "Submission", "discover", "grade_batch"]
 
@@ -223,10 +223,11 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
     start = (0, 0)
     t_end = time.monotonic() + limits.total_seconds
     restarts = 0
+    preload = preloads(cells)
     while True:
         steps = _steps(len(cells), skip, questions, start)
         pos = 0
-        sb = zygote.spawn(slot)
+        sb = zygote.spawn(slot, preload=preload)
         if first_task is not None and not skip and start == (0, 0):
             data = first_task
         else:
@@ -667,7 +668,8 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), nam
         return rows
     # The zygote starts first: its interpreter and numpy load while this process
     # imports the checks.
-    with open_zygote(isolation, hide=list(hide), limits=limits) as zygote:
+    with open_zygote(isolation, hide=list(hide), limits=limits,
+                     preload=peek_preloads(submissions)) as zygote:
         if on_backend is not None:
             on_backend(zygote.backend)
         rows, interrupted = _run_batch(submissions, zygote, jobs, limits, names, mode,
@@ -677,6 +679,21 @@ def grade_batch(submissions, jobs=1, limits=None, isolation="auto", hide=(), nam
         if interrupted:
             raise BatchInterrupted(rows, len(submissions), zygote.backend)
         return rows
+
+
+def peek_preloads(submissions, n=3):
+    """What the zygote should load as it starts (:func:`autograder.sandbox.preloads`),
+    judged from the raw text of the first ``n`` submissions' notebooks, before any is
+    read properly: a batch whose notebooks plot gets pyplot loaded while this process
+    still imports and plans; one that does not never pays for it."""
+    texts = []
+    for sub in submissions[:n]:
+        for path in sub.paths:
+            try:
+                texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
+            except OSError:
+                continue
+    return preloads(texts)
 
 
 def _run_batch(submissions, zygote, jobs, limits, names, mode, progress, hidden,

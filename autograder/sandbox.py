@@ -66,8 +66,10 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import importlib
 import json
 import os
+import re
 import resource
 import select
 import signal
@@ -295,8 +297,11 @@ def isolation_available():
     return True, ""
 
 
-def open_zygote(isolation="auto", hide=(), limits=None):
+def open_zygote(isolation="auto", hide=(), limits=None, preload=()):
     """Start the zygote of the backend ``isolation`` chooses (see :func:`choose_backend`).
+
+    ``preload``: modules of :data:`PRELOADABLE` the zygote loads as it starts (the batch's
+    notebooks use them: :func:`preloads`); a sandbox can still ask for one later.
 
     Returns
     -------
@@ -309,7 +314,7 @@ def open_zygote(isolation="auto", hide=(), limits=None):
         from .container import ContainerZygote
 
         return ContainerZygote(hide=list(hide), limits=limits)
-    return Zygote(hide=list(hide), limits=limits, isolation=backend)
+    return Zygote(hide=list(hide), limits=limits, isolation=backend, preload=list(preload))
 
 
 # --------------------------------------------------------------------------- zygote side
@@ -662,22 +667,50 @@ def _probe_rootless():
     os._exit(os.waitstatus_to_exitcode(status))
 
 
-def zygote_main(fd):
-    """Serve fork requests on the socket ``fd`` until it closes."""
+#: Modules a zygote loads on request, once, before it forks the sandbox that needs them
+#: (the grader asks when a submission's cells mention them: :func:`preloads`). pyplot
+#: costs about 0.5 s to import, more than grading ten submissions, so a batch whose
+#: notebooks never plot does not pay for it; one whose notebooks do pays it once per
+#: zygote instead of once per sandbox.
+PRELOADABLE = {"matplotlib.pyplot": re.compile(r"\bmatplotlib\b|\bpyplot\b")}
+
+
+def preloads(cells):
+    """The modules of :data:`PRELOADABLE` that ``cells`` (code, as strings) mention."""
+    return [name for name, pattern in PRELOADABLE.items()
+            if any(pattern.search(src) for src in cells)]
+
+
+def _preload(names):
+    """Import the requested modules of :data:`PRELOADABLE` that are not loaded yet."""
+    import gc
+
+    fresh = [n for n in names if n in PRELOADABLE and n not in sys.modules]
+    for name in fresh:
+        try:
+            if name.startswith("matplotlib"):
+                import matplotlib
+
+                matplotlib.use("Agg")
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - optional: the sandbox then imports it itself
+            pass
+    if fresh:
+        gc.collect()
+        gc.freeze()
+
+
+def zygote_main(fd, preload=()):
+    """Serve fork requests on the socket ``fd`` until it closes (``preload``: modules of
+    :data:`PRELOADABLE` to load first)."""
     import zlib  # noqa: F401 - compiled modules of numpy.random load it lazily
 
     import numpy  # noqa: F401 - imported once here, inherited by every sandbox
 
     from . import plain, runner  # noqa: F401
 
-    try:  # most notebooks import pyplot: load it (and its font cache) once, here
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot  # noqa: F401
-    except Exception:  # noqa: BLE001 - matplotlib is optional for grading
-        pass
     runner.warm_up()
+    _preload(preload)
     import gc
 
     gc.collect()
@@ -695,6 +728,7 @@ def zygote_main(fd):
         if not msg:
             break
         req = json.loads(msg)
+        _preload(req.get("preload", ()))
         pid = os.fork()
         if pid == 0:
             sock.close()
@@ -873,6 +907,8 @@ class Zygote:
         (tests of the grading logic); any other raises :class:`SandboxError` when the
         machine cannot isolate that way. The container backend is
         :class:`autograder.container.ContainerZygote` (see :func:`open_zygote`).
+    preload : list of str
+        Modules of :data:`PRELOADABLE` the zygote loads as it starts, before any fork.
 
     Attributes
     ----------
@@ -883,6 +919,7 @@ class Zygote:
     hide: list = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     isolation: str = "auto"
+    preload: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.isolation == "container":
@@ -896,22 +933,27 @@ class Zygote:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", MPLBACKEND="Agg")
         code = ("import sys; from autograder.sandbox import zygote_main; "
-                "zygote_main(int(sys.argv[1]))")
+                "zygote_main(int(sys.argv[1]), sys.argv[2:])")
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(child.fileno())],
+            [sys.executable, "-c", code, str(child.fileno()),
+             *(n for n in self.preload if n in PRELOADABLE)],
             pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True,
         )
         child.close()
         self._sock = parent
 
-    def spawn(self, slot=0):
-        """Fork a new sandbox for job slot ``slot``; returns a :class:`Sandbox`."""
+    def spawn(self, slot=0, preload=()):
+        """Fork a new sandbox for job slot ``slot``; returns a :class:`Sandbox`.
+
+        ``preload``: modules of :data:`PRELOADABLE` the zygote should load (once) before
+        forking, because the submission uses them (:func:`preloads`)."""
         uid = UID_BASE + slot if self.backend == "root" else os.getuid()
         task_r, task_w = os.pipe()
         ev_r, ev_w = os.pipe()
         req = {"mode": self.backend, "uid": uid, "hide": self.hide, "shells": self.shells,
-               "keep": self.keep, "binds": self.binds, "limits": self.limits.__dict__}
+               "keep": self.keep, "binds": self.binds, "limits": self.limits.__dict__,
+               "preload": list(preload)}
         try:
             with self._lock:
                 socket.send_fds(self._sock, [json.dumps(req).encode()], [task_r, ev_w])

@@ -60,7 +60,8 @@ def _worker(conn, slot, opts):
     from .sandbox import SandboxError, open_zygote
 
     try:  # first: the zygote's interpreter loads numpy while this one imports the checks
-        zygote = open_zygote(opts["isolation"], hide=opts["hide"], limits=opts["limits"])
+        zygote = open_zygote(opts["isolation"], hide=opts["hide"], limits=opts["limits"],
+                             preload=opts.get("preload", ()))
     except SandboxError as err:
         conn.send(("failed", str(err)))
         return
@@ -168,12 +169,12 @@ def grade_in_workers(submissions, jobs, limits, isolation, hide, names, mode, pr
         When a worker cannot open its zygote (no isolation backend works here).
     """
     from .assignments import course_root
-    from .grader import _error_row
+    from .grader import _error_row, peek_preloads
     from .sandbox import SandboxError
 
     opts = {"isolation": isolation, "hide": list(hide), "limits": limits, "names": names,
             "mode": mode, "hidden": hidden, "all_checks": all_checks,
-            "course": str(course_root())}
+            "course": str(course_root()), "preload": peek_preloads(submissions)}
     n = len(submissions)
     rows = [None] * n
     tries = [0] * n

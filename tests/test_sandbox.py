@@ -317,3 +317,46 @@ def test_the_project_around_the_virtual_environment_is_hidden(zygote):
     listing = value(run(zygote, cells, ["look"])[0]["look"])
     assert "autograder" not in listing and "course" not in listing
     assert "pyproject.toml" not in listing and "tests" not in listing
+
+
+def test_preloads_are_read_from_the_cells():
+    from autograder.grader import Submission, peek_preloads
+    from autograder.sandbox import preloads
+
+    assert preloads(["import numpy as np\n", "import matplotlib.pyplot as plt\n"]) \
+        == ["matplotlib.pyplot"]
+    assert preloads(["from matplotlib import pyplot\n"]) == ["matplotlib.pyplot"]
+    assert preloads(["import numpy as np\n", "x = 'matplotlibish'\n"]) == []
+    assert peek_preloads([Submission("s", [])]) == []  # no notebook: nothing to load
+
+
+def test_pyplot_is_loaded_by_the_zygote_only_when_asked():
+    """A batch whose notebooks never plot does not pay for pyplot (about 0.5 s per
+    zygote); one that does gets it from the zygote, at its start or at the first spawn
+    that asks, so that no sandbox imports it itself."""
+    pytest.importorskip("matplotlib")
+    cells = ["import sys\ndef loaded():\n    return 'matplotlib.pyplot' in sys.modules\n"]
+
+    def loaded(z, preload=()):
+        sb = z.spawn(0, preload=preload)
+        sb.send(plain.dumps({"cells": cells, "questions": [
+            {"name": "loaded", "cases": [{"args": (), "kwargs": {}}]}]}))
+        import time
+
+        end = time.monotonic() + 60
+        read = sb.reader(lambda: end)
+        try:
+            while True:
+                ev = plain.read_message(read)
+                if ev["event"] == "case":
+                    return value(ev["outcome"])
+        finally:
+            sb.close()
+
+    with Zygote(isolation="none") as z:
+        assert loaded(z) is False
+        assert loaded(z, ["matplotlib.pyplot"]) is True
+        assert loaded(z) is True  # loaded once, for every later sandbox
+        assert loaded(z, ["no.such.module"]) is True  # not PRELOADABLE: ignored, no error
+    with Zygote(isolation="none", preload=["matplotlib.pyplot"]) as z:
+        assert loaded(z) is True
