@@ -147,7 +147,7 @@ try:
                        "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                        "MPLCONFIGDIR": "/tmp/matplotlib"})
     with os.fdopen(0, "rb", buffering=0, closefd=False) as fh:
-        task = plain.read_message(fh.read)
+        task = runner.read_task(fh.read)
     os.dup2(null, 0)
     os.close(null)
 except BaseException as err:

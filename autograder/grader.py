@@ -32,6 +32,7 @@ from pathlib import Path
 from . import plain
 from .collect import kit_notes
 from .notebook import NotebookError, read_notebook
+from .runner import dump_task
 from .runner import strip_magics as runner_strip_magics
 from .sandbox import Limits, SandboxError, open_zygote, preloads
 
@@ -231,7 +232,7 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
         if first_task is not None and not skip and start == (0, 0):
             data = first_task
         else:
-            data = plain.dumps({"cells": cells, "skip_cells": sorted(skip),
+            data = dump_task({"cells": cells, "skip_cells": sorted(skip),
                                 "start": list(start), "questions": questions, "mode": mode})
 
         step_end = [time.monotonic() + (limits.cell_seconds if steps and steps[0][0] == "cell"
@@ -503,7 +504,7 @@ def _prepare(sub, names=None, mode="definitions", hidden="student", all_checks=F
     prep.questions = [{"name": c.name,
                        "cases": [{"args": cs.args, "kwargs": cs.kwargs, "np_seed": cs.np_seed}
                                  for cs in cases]} for c, cases in prep.plan]
-    prep.task = plain.dumps({"cells": prep.cells, "skip_cells": [], "start": [0, 0],
+    prep.task = dump_task({"cells": prep.cells, "skip_cells": [], "start": [0, 0],
                              "questions": prep.questions, "mode": mode})
     prep.plan_seconds = time.perf_counter() - t0
     return prep

@@ -588,7 +588,7 @@ def _inner(req, rfd, wfd):
             return fh.read(n)
 
         try:
-            task = plain.read_message(read)
+            task = runner.read_task(read)
         except BaseException as err:  # noqa: BLE001
             _fatal(wfd, f"could not read the task: {err}")
     runner.run_task(task, lambda event: plain.write_message(wfd, event))

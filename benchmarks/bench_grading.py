@@ -281,6 +281,27 @@ ENV = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
            PYTHONDONTWRITEBYTECODE="0")
 
 
+def cpu_jiffies():
+    """``(busy, total)`` clock ticks of all cores since boot, from ``/proc/stat``
+    (``None`` where there is no such file)."""
+    try:
+        with open("/proc/stat") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cores_busy(before, after):
+    """How many cores were busy on average between two :func:`cpu_jiffies` readings
+    (machine-wide: the grader, its workers and every sandbox, but also anything else
+    running, hence the load average in the report)."""
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1]) * (os.cpu_count() or 1)
+
+
 def one_round(tmp, course, zip_path, subs, log, jobs_list, only, repeat=3):
     """Time every engine once on the whole batch; returns (times, scores, extra)."""
     times, scores, extra = {}, {}, {}
@@ -294,9 +315,13 @@ def one_round(tmp, course, zip_path, subs, log, jobs_list, only, repeat=3):
             out = tmp / f"course_j{jobs}"
             shutil.rmtree(out, ignore_errors=True)
             peak = tmp / f"peak_j{jobs}.json"
+            before = cpu_jiffies()
             dt, _ = run([sys.executable, HERE / "_maxrss.py", peak, "grade",
                          course / "submitted", "--out", out, "--quiet", "--jobs", jobs,
                          "--only", only], log=log, env=ENV, check=False)
+            busy = cores_busy(before, cpu_jiffies())
+            if busy is not None:
+                extra.setdefault(f"course_j{jobs}_cores", []).append(busy)
             times.setdefault(f"course_j{jobs}", []).append(dt)
             extra.setdefault(f"course_j{jobs}_peak", []).append(json.loads(peak.read_text()))
             scores[f"course_j{jobs}"], meta = course_scores(out / "grades.json")
@@ -305,6 +330,8 @@ def one_round(tmp, course, zip_path, subs, log, jobs_list, only, repeat=3):
         times[f"course_j{jobs}"] = statistics.median(times[f"course_j{jobs}"])
         inner = [x for x in extra[f"course_j{jobs}_inner"] if x is not None]
         extra[f"course_j{jobs}_inner"] = statistics.median(inner) if inner else None
+        cores = extra.get(f"course_j{jobs}_cores")
+        extra[f"course_j{jobs}_cores"] = statistics.median(cores) if cores else None
         peaks = extra[f"course_j{jobs}_peak"]
         extra[f"course_j{jobs}_peak"] = {k: max(p[k] for p in peaks) for k in peaks[0]}
 
@@ -426,6 +453,19 @@ def report(args, subs, rounds, scores, extras):
         out += ["", f"`--jobs 2` over `--jobs 1`: {r:.2f}x (target {JOBS2_TARGET:g}x on "
                 f"2 cores{'' if r >= JOBS2_TARGET else ': below target'}; this machine has "
                 f"{os.cpu_count()})."]
+    busy = {k: statistics.median(e[k + "_cores"] for e in extras)
+            for k in jobs if all(e.get(k + "_cores") is not None for e in extras)}
+    if busy:
+        out += ["", "Cores kept busy while `course grade` ran (machine-wide, from /proc/stat: "
+                "the grader, its workers and the sandboxes): " + ", ".join(
+                    f"`--jobs {k[8:]}` {v:.2f} of {os.cpu_count()}" for k, v in busy.items())
+                + "."]
+        if "course_j1" in busy:
+            cap = (os.cpu_count() or 1) / busy["course_j1"]
+            out[-1] += (f" `--jobs 1` already overlaps planning and judging (its threads) "
+                        f"with the sandbox (a process), so no `--jobs` can beat it by more "
+                        f"than {os.cpu_count()} / {busy['course_j1']:.2f} = {cap:.2f}x "
+                        "on this machine.")
     peaks = [(k, max((e[k + "_peak"] for e in extras if e.get(k + "_peak")),
                      key=lambda p: p["self_mb"], default=None)) for k in jobs]
     if any(p for _, p in peaks):

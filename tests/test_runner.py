@@ -163,3 +163,27 @@ def test_the_notebook_globals_a_graded_function_reads_are_named():
     assert note.startswith("f reads the notebook's `EPS` (= 1e-12), `m` (= 5) instead of")
     assert reads_globals_note("f", [quiet]) is None
     assert reads_globals_note("f", [{"reads_globals": [["<b>", 1], "x"]}]) is None
+
+
+def test_a_task_is_read_in_either_format_and_a_torn_one_is_an_eof():
+    """The grader sends tasks as pickles (``dump_task``); tests and older graders send
+    plain data: the sandbox reads both, and a stream that ends early is an EOFError."""
+    import io
+
+    import numpy as np
+
+    from autograder import plain
+    from autograder.runner import dump_task, read_task
+
+    task = {"cells": ["x = 1\n"], "questions": [
+        {"name": "f", "cases": [{"args": (np.arange(6.0).reshape(2, 3),), "kwargs": {}}]}]}
+    for data in (dump_task(task), plain.dumps(task)):
+        got = read_task(io.BytesIO(data).read)
+        assert got["cells"] == task["cells"]
+        arr = got["questions"][0]["cases"][0]["args"][0]
+        np.testing.assert_array_equal(arr, task["questions"][0]["cases"][0]["args"][0])
+        arr[0, 0] = 5.0  # the sandbox's inputs are its own, writable arrays
+        with pytest.raises(EOFError):
+            read_task(io.BytesIO(data[: len(data) // 2]).read)
+    with pytest.raises(EOFError):
+        read_task(io.BytesIO(b"").read)
