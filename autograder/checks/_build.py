@@ -46,15 +46,25 @@ class Forms(list):
         self._pending.append((code, message, leaves))
         return self
 
+    def add_many(self, produce):
+        """Forms from ``produce() -> [(code, message, leaves), ...]``, computed (in this
+        place of the list) only when the forms are read."""
+        self._pending.append((None, None, produce))
+        return self
+
     def _finish(self):
         pending, self._pending = self._pending, []
         for code, message, leaves in pending:
             try:
                 with np.errstate(all="ignore"):
-                    values = leaves() if callable(leaves) else leaves
+                    if code is None:  # add_many
+                        items = list(leaves())
+                    else:
+                        items = [(code, message, leaves() if callable(leaves) else leaves)]
             except Exception:
                 continue
-            super().append({"code": code, "message": message, "leaves": plainify(values)})
+            for c, m, values in items:
+                super().append({"code": c, "message": m, "leaves": plainify(values)})
 
     def __iter__(self):
         self._finish()

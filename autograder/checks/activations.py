@@ -270,9 +270,8 @@ def _fwd_cases(kind, fwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2
 
         def one(Z, kwargs, alpha, label):
             A, cache = forward(Z, **kwargs)
-            forms = Forms()
-            for code, msg, val in fwd_forms(Z.astype(np.float64), alpha):
-                forms.add(code, msg, {"A": val})
+            forms = Forms().add_many(lambda: [(code, msg, {"A": val}) for code, msg, val
+                                              in fwd_forms(Z.astype(np.float64), alpha)])
             forms.add("cache_is_A", "the cache must be Z (the input), not A", {"cache": A})
             extra = {"echoes": echo_names(check, (Z,), (A, cache))}
             if overflow:
@@ -304,9 +303,9 @@ def _bwd_cases(kind, bwd_forms, leaky=False, alpha0=0.01, alphas=(0.1, 0.05, 0.2
 
         def one(dA, Z, kwargs, alpha, label):
             dZ = backward(dA, Z, **kwargs)
-            forms = Forms()
-            for code, msg, val in bwd_forms(dA.astype(np.float64), Z.astype(np.float64), alpha):
-                forms.add(code, msg, {"dZ": val})
+            forms = Forms().add_many(lambda: [
+                (code, msg, {"dZ": val}) for code, msg, val
+                in bwd_forms(dA.astype(np.float64), Z.astype(np.float64), alpha)])
             extra = {"overflow": overflow} if overflow else {}
             return case(label, (dA, Z), dZ, forms, kwargs, **extra)
 
