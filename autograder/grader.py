@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursekit.cells import CellNames, misspelled
+
 from . import plain
 from .collect import kit_notes
 from .notebook import NotebookError, read_notebook
@@ -292,7 +294,7 @@ def _execute(zygote, slot, cells, questions, limits, mode, first_task=None):
             i = state[1]
             skip.add(i)
             limit = f" after {limits.cell_seconds:g} s" if timed_out else ""
-            run.cell_errors[i] = f"cell {i + 1} {why}{limit}; it was skipped"
+            run.cell_errors[i] = f"{why}{limit}; it was skipped"  # (the row names the cell)
         else:
             q, k = state[1], state[2]
             status = "timeout" if timed_out else "crashed"
@@ -443,6 +445,14 @@ def _restore_args(outcome, case):
     return outcome
 
 
+def _named(outcome, names):
+    """The outcome with the cell its error points at named as the student finds it."""
+    err = outcome.get("error")
+    if isinstance(err, str) and "(cell " in err:
+        outcome = dict(outcome, error=names.rewrite(err))
+    return outcome
+
+
 def _zero_questions(checks, reason):
     return [{"name": c.name, "score": 0.0, "max_score": float(c.points),
              "feedback": [reason], "diagnoses": []} for c in checks]
@@ -460,6 +470,7 @@ class _Prepared:
     task: bytes = b""
     done: bool = False
     plan_seconds: float = 0.0
+    names: CellNames = field(default_factory=CellNames)
 
 
 def _new_row(sub, max_score=0.0, assignment=None):
@@ -499,6 +510,9 @@ def _prepare(sub, names=None, mode="definitions", hidden="student", all_checks=F
         prep.plan_seconds = time.perf_counter() - t0
         return prep
     prep.cells = [src for nb in notebooks for src in nb.code]
+    # how the feedback names a cell: by what the student sees (coursekit.cells)
+    prep.names = CellNames.joined([(nb.path.name, [(c.cell_type, c.source) for c in nb.cells])
+                                   for nb in notebooks], [c.name for c in checks])
     # nbgrader's hidden cells seed by the folder's name: the same cases here
     prep.plan = _plan(checks, sub.student, sub.nbgrader or label, hidden)
     prep.questions = [{"name": c.name,
@@ -543,7 +557,9 @@ def _finish(prep, zygote, slot, limits, mode):
 
 
 def _judge(row, prep, run, grade_question):
-    row["cells"] = [{"cell": i + 1, "error": e} for i, e in sorted(run.cell_errors.items())]
+    names = prep.names
+    row["cells"] = [{"cell": i + 1, "where": names.name(i), "error": names.rewrite(e, i)}
+                    for i, e in sorted(run.cell_errors.items())]
     if run.problems:
         row["error"] = "; ".join(run.problems)
     reference = reference_imports(prep.cells)
@@ -556,13 +572,20 @@ def _judge(row, prep, run, grade_question):
                                    "the function yourself"],
                       "diagnoses": ["imported_reference"]}
         else:
-            outcomes = [_restore_args(o, case) for o, case in zip(outcomes, cases, strict=True)]
+            outcomes = [_named(_restore_args(o, case), names)
+                        for o, case in zip(outcomes, cases, strict=True)]
             result = grade_question(check.check.name, cases, outcomes)
             if check.name != check.check.name or check.points != check.check.points:
                 # the check reused under another name, or for other points
                 scale = check.points / check.check.points
                 result.update(name=check.name, max_score=check.points,
                               score=round(result["score"] * scale, 6))
+            if result["diagnoses"] == ["missing"]:   # a def under another name?
+                close = misspelled(check.name, names.all_defined())
+                if close:
+                    result["feedback"].append(
+                        f"the notebook defines {' and '.join(close)}: a graded function "
+                        f"keeps the name the assignment gives it, {check.name}")
         row["questions"].append(result)
     if reference:
         row["error"] = f"imports the reference implementation ({', '.join(reference)})"

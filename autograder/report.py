@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from coursekit.judge import code_html
+
 __all__ = [
     "compact",
     "format_table",
@@ -124,8 +126,37 @@ h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
 .zero { color: #cf222e; } table { border-collapse: collapse; }
 td, th { padding: .25rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }
 li { margin: .2rem 0; } code { background: #f3f3f3; padding: 0 .2rem; }
-.note { color: #555; }
+.note { color: #555; } .tag { color: #555; font-size: 85%; white-space: nowrap;
+  border: 1px solid #ccc; border-radius: 3px; padding: 0 .3em; }
 """
+
+#: A feedback line's lead, shown in bold: "Likely mistake 2: ", "note: ".
+_LEAD = re.compile(r"^(Likely mistake(?: \d+)?|note)(: )")
+#: A case line's tag naming the likely mistake listed above it.
+_TAG = re.compile(r" \((likely mistake \d+|the likely mistake above)\)$")
+
+
+def _cell_where(cell):
+    """How a row's cell error names its cell: as the student finds it (``where``, from
+    :class:`coursekit.cells.CellNames`), else, in rows of older runs, by its number."""
+    return str(cell.get("where") or f"code cell {cell.get('cell')}")
+
+
+def _feedback_item(line):
+    """One line of a question's feedback (:meth:`coursekit.judge.Report.feedback_lines`)
+    as an HTML list item: the lead in bold, code and shapes in monospace, the tag that
+    names a likely mistake as a small label."""
+    line = str(line)
+    lead, tag = "", ""
+    m = _LEAD.match(line)
+    if m:
+        word = "Note" if m[1] == "note" else m[1]
+        lead, line = f"<b>{html.escape(word)}</b>: ", line[m.end():]
+    t = _TAG.search(line)
+    if t:
+        tag, line = f" <span class='tag'>{html.escape(t[1])}</span>", line[:t.start()]
+    cls = " class='note'" if m and m[1] == "note" else ""
+    return f"<li{cls}>{lead}{code_html(line)}{tag}</li>"
 
 
 def _cls(score, max_score):
@@ -167,13 +198,14 @@ def feedback_html(row):
         parts.append(f"<h2><code>{e(q['name'])}</code>: {_fmt(q['score'])} / "
                      f"{_fmt(q['max_score'])}</h2>")
         if q.get("feedback"):
-            parts.append("<ul>" + "".join(f"<li>{e(str(f))}</li>" for f in q["feedback"])
+            parts.append("<ul>" + "".join(_feedback_item(f) for f in q["feedback"])
                          + "</ul>")
         else:
             parts.append("<p class='note'>All cases passed.</p>")
     if row.get("cells"):
         parts.append("<h2>Cells that raised an error while the notebook was loaded</h2><ul>")
-        parts += [f"<li>cell {c['cell']}: <code>{e(str(c['error']))}</code></li>"
+        # named as the student finds the cell (coursekit.cells); older rows: its number
+        parts += [f"<li>{code_html(_cell_where(c))}: <code>{e(str(c['error']))}</code></li>"
                   for c in row["cells"]]
         parts.append("</ul><p class='note'>Grading goes on after a cell fails: functions "
                      "defined in other cells are still graded.</p>")

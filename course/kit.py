@@ -18,7 +18,9 @@ What goes into the wheel (built from a temporary folder, never in the repository
   :func:`coursekit.registry.freeze`: metadata, aliases as data, and the public cases
   (seed :data:`~autograder.checks.PUBLIC_SEED`) with their expected values and known
   wrong forms as plain data; the assignments of
-  :data:`autograder.assignments.ASSIGNMENTS`.
+  :data:`autograder.assignments.ASSIGNMENTS`; and ``cases/_answers.plain``, the expected
+  values of the numeric self-checks (``grader.answer``) read from the solutions' model
+  answers by :func:`coursekit.answers.answers`.
 
 Before building, every file is scanned for three consecutive lines of a graded
 reference body (:func:`reference_leaks`); a hit stops the build.
@@ -245,7 +247,7 @@ def stage(src: Path) -> Path:
     from autograder.assignments import registry as course_registry
     from autograder.checks import CHECKS
     from course.nn import ShapeError, Value, one_hot
-    from coursekit import registry
+    from coursekit import answers, registry
 
     course_registry()  # the course's own checks (solutions/*/checks.py) are frozen too
 
@@ -264,6 +266,8 @@ def stage(src: Path) -> Path:
     cases.mkdir()
     for fname, data in registry.freeze(CHECKS, ASSIGNMENTS, lambda f: f.__name__).items():
         (cases / fname).write_bytes(data)
+    # the numeric self-checks' answers, from the solutions' model answers (coursekit.answers)
+    (cases / answers.ANSWERS_FILE).write_bytes(answers.freeze(answers.answers()))
     version, deps = _project_meta()
     # coursekit.__version__ in the wheel (recorded in every hand-in's manifest)
     (pkg / "_version.py").write_text(f'"""Written by ``course kit``."""\n\nVERSION = {version!r}\n')

@@ -15,7 +15,9 @@ bob      classic mistakes (:data:`MISTAKES`), each losing part of one question's
          03: no ``1/m``, ``db`` without ``keepdims``, ReLU'(0) = 1;
          04: a cost summed instead of averaged, the output seed's sign flipped;
          05: a one-sided difference in ``numerical_gradient`` (seen through
-         ``numerical_gradients`` and ``gradient_check``), ``relative_error`` without
+         ``numerical_gradients`` and ``gradient_check``, and so in
+         ``find_buggy_gradients`` and ``multilabel_gradient_check``, which call them),
+         ``relative_error`` without
          its 0/0 guard, ``vector_to_params`` reading all the weights before the biases
 carol    the release, untouched: 0 points, no crash
 dave     something different goes wrong in each assignment (:data:`BROKEN`): 01:
@@ -23,7 +25,8 @@ dave     something different goes wrong in each assignment (:data:`BROKEN`): 01:
          02: ``softmax_backward`` misspelled ``softmax_backwards``; 03: a broken file
          (not a notebook); 04: a syntax error in ``update_parameters``; 05: an import
          of a helper file he did not submit at the top of ``gradient_check``'s cell (the
-         cell stops there: no ``gradient_check``); the rest of each notebook is right
+         cell stops there: no ``gradient_check``, and ``find_buggy_gradients``, which
+         calls it, raises a NameError); the rest of each notebook is right
 =======  =================================================================
 
 The layout is nbgrader's, so ``nbgrader autograde`` and ``course grade`` read the same

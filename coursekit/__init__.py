@@ -12,7 +12,8 @@
   the function in the notebook by its name, ``grader.check_all()`` runs them all
   (``Grader(assignment=...)`` or ``Grader(names=[...])`` for one assignment's functions),
   ``grader.submit()`` checks the saved notebook and writes the zip to hand in
-  (:mod:`coursekit.submit`);
+  (:mod:`coursekit.submit`), ``grader.answer(name=number)`` self-checks the numeric
+  answer of a question that is not graded (no points; :mod:`coursekit.answers`);
 * ``__version__``: the kit's version, recorded in every hand-in's manifest.
 
 Notebooks import only this module (never ``course.nn``, the reference implementation:

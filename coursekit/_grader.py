@@ -15,6 +15,7 @@ import sys
 import textwrap
 
 from . import judge, registry
+from .cells import misspelled
 from .judge import PUBLIC_SEED
 
 __all__ = ["Grader", "NotDefined", "Summary", "Unknown", "check", "grader", "is_stub"]
@@ -90,6 +91,10 @@ def check(name: str, func, seed: int = PUBLIC_SEED):
     return judge.check(name, func, seed)
 
 
+#: Why a function is not there, when nothing looks like it (:meth:`Grader._find`).
+_NOT_YET = "{name} is not defined yet: run the cell that defines it, then check again"
+
+
 class NotDefined:
     """What :meth:`Grader.check` returns for a function the notebook does not define (yet):
     0 points, with a message saying what to do. Same attributes as a check report."""
@@ -109,18 +114,22 @@ class NotDefined:
     __repr__ = __str__
 
     def _repr_html_(self):
-        return (f"<div><b style='color:#b42318'>{html.escape(self.name)}: 0 / "
-                f"{self.max_score:g} points</b> ({html.escape(self.reason)})</div>")
+        return (f"<div style='text-align:left'><b style='color:var(--jp-error-color1, "
+                f"#b42318)'>{html.escape(self.name)}: 0 / {self.max_score:g} points</b> "
+                f"({html.escape(self.reason)})</div>")
 
 
 class Unknown:
-    """What :meth:`Grader.check` returns for a name that no check has (a typo): one line
-    with the closest names, 0 points out of 0."""
+    """What :meth:`Grader.check` returns for a name that no check has (a typo), and
+    :meth:`Grader.check_all` for an assignment that the kit does not know: one line with
+    the closest names, 0 points out of 0."""
 
-    def __init__(self, name, close):
+    def __init__(self, name, close, kind="graded function"):
         self.name = name
         self.close = list(close)
+        self.kind = kind
         self.results = []
+        self.reports = []
         self.score = self.max_score = 0.0
         self.passed = False
         self.diagnoses = ["unknown_name"]
@@ -128,7 +137,7 @@ class Unknown:
     def __str__(self):
         hint = (f"did you mean {' or '.join(repr(c) for c in self.close)}?" if self.close
                 else "check the spelling in the assignment's text")
-        return f"no graded function is called {self.name!r}: {hint}"
+        return f"no {self.kind} is called {self.name!r}: {hint}"
 
     __repr__ = __str__
 
@@ -152,10 +161,47 @@ class Summary:
                 return r
         raise KeyError(name)
 
+    def _groups(self):
+        """``{report: its group}`` for the reports said together in one line, where the
+        first of the group is, instead of once each: functions still the release's
+        stub, and functions not defined yet (when there are several of either)."""
+        def kind(r):
+            if getattr(r, "stub", False):
+                return "stub"
+            if isinstance(r, NotDefined) and r.reason == _NOT_YET.format(name=r.name):
+                return "missing"
+            return None
+
+        groups = {}
+        for r in self.reports:
+            if kind(r):
+                groups.setdefault(kind(r), []).append(r)
+        return {id(r): (k, g) for k, g in groups.items() if len(g) > 1 for r in g}
+
+    @staticmethod
+    def _group_line(kind, group):
+        listed = ", ".join(f"{r.name} (0 / {r.max_score:g})" for r in group)
+        if kind == "stub":
+            return (f"{listed} are still stubs: replace `raise NotImplementedError()` with "
+                    "your code, run each one's cell, then check again")
+        return f"{listed} are not defined yet: run the cells that define them, then check again"
+
+    def _lines(self):
+        """``(report or None, text)``: a report alone, or the line of its group."""
+        groups = self._groups()
+        out = []
+        for r in self.reports:
+            kind, group = groups.get(id(r), (None, None))
+            if group is None:
+                out.append((r, None))
+            elif r is group[0]:
+                out.append((None, self._group_line(kind, group)))
+        return out
+
     def __str__(self):
         if not self.reports:
             return "No graded function is defined yet: run the cells that define them."
-        lines = [str(r).splitlines()[0] for r in self.reports]
+        lines = [text if r is None else str(r).splitlines()[0] for r, text in self._lines()]
         lines.append(f"Total: {self.score:g} / {self.max_score:g} points")
         return "\n".join(lines)
 
@@ -164,8 +210,16 @@ class Summary:
     def _repr_html_(self):
         if not self.reports:
             return f"<div>{html.escape(str(self))}</div>"
-        return ("<div>" + "".join(r._repr_html_() for r in self.reports)
+        parts = [r._repr_html_() if r is not None else
+                 ("<div style='text-align:left'><b style='color:var(--jp-error-color1, "
+                  f"#b42318)'>{judge.code_html(text)}</b></div>")
+                 for r, text in self._lines()]
+        return ("<div>" + "".join(parts)
                 + f"<p><b>Total: {self.score:g} / {self.max_score:g} points</b></p></div>")
+
+
+#: ``Grader.answer``'s "no value given" (``...`` means "not answered yet").
+_NOTHING = object()
 
 
 class Grader:
@@ -173,6 +227,7 @@ class Grader:
 
         grader.check("linear_backward")   # the report of check("linear_backward", ...)
         grader.check_all()                 # every graded function defined so far
+        grader.answer(tensor_entries=...)  # a numeric self-check (no points)
 
     The function is looked up by its name in the caller's global namespace (the
     notebook's), then in ``__main__``. ``names`` (or ``assignment``, a key of
@@ -219,12 +274,21 @@ class Grader:
                     return func, None
                 return None, (f"{name} is a {type(func).__name__}, not a function: define "
                               f"`def {name}(...)` and run its cell")
-        return None, (f"{name} is not defined yet: run the cell that defines it, "
-                      "then check again")
+        close = misspelled(name, [k for ns in spaces for k, v in ns.items()
+                                  if inspect.isfunction(v)])
+        if close:
+            return None, (f"{name} is not defined, but the notebook defines "
+                          f"{' and '.join(close)}: a graded function keeps the name the "
+                          f"assignment gives it; rename it to {name} and run its cell")
+        return None, _NOT_YET.format(name=name)
 
     def _run(self, name, spaces):
         checks = registry.checks()
-        if name not in checks:
+        if callable(name) and isinstance(getattr(name, "__name__", None), str):
+            # grader.check(linear_backward), the function itself: checked by its name
+            spaces = [{name.__name__: name}, *spaces]
+            name = name.__name__
+        if not isinstance(name, str) or name not in checks:
             return Unknown(name, difflib.get_close_matches(str(name), list(checks), n=3,
                                                            cutoff=0.6))
         func, reason = self._find(name, spaces)
@@ -274,6 +338,34 @@ class Grader:
               + ". Run this cell again once that is done.")
         return False
 
+    def answer(self, name=None, value=_NOTHING, /, **answers):
+        """Self-check numeric answers to questions that are not graded (no points):
+        ``grader.answer("tensor_entries", 7840000)`` or, for several questions,
+        ``grader.answer(tensor_entries=7840000, tensor_megabytes=62.7)``.
+
+        Each answer is compared with the expected value frozen from the solution
+        notebook's model answer (:mod:`coursekit.answers`): right, not answered yet
+        (``...``), or not right yet with a hint; a misspelt question name gets one line
+        with the closest names. Nothing is printed to stderr and nothing reaches a grade.
+
+        Returns
+        -------
+        coursekit.answers.AnswerReport
+            One line per question (``right`` is true when all are right).
+        """
+        from . import answers as _answers
+
+        results = []
+        if name is not None:
+            if value is _NOTHING:
+                results.append(_answers.Result(
+                    str(name), "invalid", f"{name}: give your number too: "
+                    f"grader.answer({str(name)!r}, your_number)"))
+            else:
+                results.append(_answers.check(name, value))
+        results += [_answers.check(n, v) for n, v in answers.items()]
+        return _answers.AnswerReport(results)
+
     def check(self, name):
         """The public checks of the function called ``name`` in the notebook: a report
         (``score``, ``max_score``, ``passed``; shown as a table in Jupyter)."""
@@ -285,10 +377,14 @@ class Grader:
         else this grader's ``names``, else every check whose function the notebook
         defines. With an assignment or names, a function that is missing or not a
         function scores 0 of its points, so the total is the assignment's. A
-        :class:`Summary`."""
+        :class:`Summary` (an :class:`Unknown`, one line, for a misspelled assignment)."""
+        known = registry.assignments()
+        if assignment is not None and assignment not in known:
+            return Unknown(assignment, difflib.get_close_matches(
+                str(assignment), list(known), n=2, cutoff=0.6), "assignment")
         return self._summary_for(assignment, self._namespaces(1))
 
-    def submit(self, path=None, student=None, timeout=None):
+    def submit(self, path=None, student=None, timeout=None, out=None):
         """Check the saved notebook and write the file to hand in,
         ``<assignment>-<student>.zip`` next to it (the notebook and a manifest of the kit
         version and the public results). Save the notebook first: the saved file is what
@@ -303,6 +399,9 @@ class Grader:
         timeout : float, optional
             Seconds the notebook may take to run top to bottom in a fresh kernel
             (default :data:`coursekit.submit.DEFAULT_TIMEOUT`).
+        out : str, optional
+            The folder for the zip, when the notebook's own folder is read-only
+            (default: the notebook's folder).
 
         Returns
         -------
@@ -314,7 +413,7 @@ class Grader:
 
         return _submit.submit(path, student,
                               _submit.DEFAULT_TIMEOUT if timeout is None else timeout,
-                              spaces=self._namespaces(1))
+                              out=out, spaces=self._namespaces(1))
 
     def _summary_for(self, assignment, spaces):
         if assignment is not None:

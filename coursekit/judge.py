@@ -601,21 +601,24 @@ class Report:
         ``text`` is one. A stub is one line."""
         if self.stub:
             return [(STUB_TEXT, len(self.results), False)]
-        groups = {}
+        groups, texts = {}, {}
         for r in self.results:
             for f in r.feedback:
                 if f.startswith("note:"):
                     continue
                 detail, sep, likely = f.partition(LIKELY)
-                key = (likely.strip(), True) if sep else (detail.strip(), False)
+                key = (_likely_key(likely), True) if sep else (detail.strip(), False)
                 groups.setdefault(key, []).append(r.label)
+                texts.setdefault(key, set()).add(likely.strip() if sep else key[0])
         order = sorted(groups.items(), key=lambda kv: (not kv[0][1], -len(set(kv[1]))))
-        return [(text, len(set(labels)), likely) for (text, likely), labels in order]
+        # a likely mistake said with each case's shapes is shown once, its shapes "(…)"
+        return [(next(iter(texts[key])) if len(texts[key]) == 1 else key[0],
+                 len(set(labels)), key[1]) for key, labels in order]
 
     def _numbers(self, summary):
-        """``{likely mistake text: its number}`` (1, 2, ... in the summary's order)."""
+        """``{likely mistake's key: its number}`` (1, 2, ... in the summary's order)."""
         likely = [text for text, _, is_likely in summary if is_likely]
-        return {text: i + 1 for i, text in enumerate(likely)}
+        return {_likely_key(text): i + 1 for i, text in enumerate(likely)}
 
     @staticmethod
     def _lead(number, numbers):
@@ -629,7 +632,7 @@ class Report:
         summary lists once, first; ``tag`` says which one it is (``None`` if the message
         names none)."""
         detail, sep, likely = feedback.partition(LIKELY)
-        number = numbers.get(likely.strip()) if sep else None
+        number = numbers.get(_likely_key(likely)) if sep else None
         if number is None:
             return feedback, None
         return detail, (f"likely mistake {number}" if len(numbers) > 1
@@ -642,9 +645,47 @@ class Report:
         out = []
         for text, cases, likely in summary:
             where = f"{cases} of {n} cases: " if n > 1 and not self.stub else ""
-            lead = f"{self._lead(numbers[text], numbers)}: " if likely else ""
+            lead = f"{self._lead(numbers[_likely_key(text)], numbers)}: " if likely else ""
             out.append(lead + where + text)
         return out
+
+    def feedback_lines(self):
+        """The report as a grader's feedback (``course grade``'s pages and rows, the
+        nbgrader and Gradescope outputs): plain lines, in order
+
+        1. each likely mistake once, numbered, with how many cases show it (the lines of
+           the check cell's summary: ``Likely mistake 1: 3 of 4 cases: dW is m times too
+           large: divide by m``);
+        2. what failed, each message once with the cases that share it (``2 of 4
+           cases: ...``, first), or the case's label when it is one case's, tagged with
+           the likely mistake it shows (``(likely mistake 1)``) instead of repeating it.
+
+        Passed cases are not listed; a stub is one line (:data:`STUB_GRADED`), and so is
+        a function the notebook does not define."""
+        n = len(self.results)
+        if self.stub:
+            return [STUB_GRADED]
+        if self.results and all(r.diagnoses == ["missing"] for r in self.results):
+            return [f"{self.name} is not defined in the notebook: write it in its own cell, "
+                    "under this name (0 points)"]
+        summary = self.summary()
+        numbers = self._numbers(summary)
+        lines = [line for line, (_, _, likely) in zip(self._summary_lines(), summary,
+                                                      strict=True) if likely]
+        groups = {}
+        for r in self.results:
+            if r.passed:
+                continue
+            for f in r.feedback:
+                labels = groups.setdefault(self._detail(f, numbers), [])
+                if r.label not in labels:
+                    labels.append(r.label)
+        # what several cases share first (after the likely mistakes), then case by case
+        shared = sorted(groups.items(), key=lambda kv: len(kv[1]) == 1)
+        for (detail, tag), labels in shared:
+            where = labels[0] if len(labels) == 1 or n == 1 else f"{len(labels)} of {n} cases"
+            lines.append(f"{where}: {detail}" + (f" ({tag})" if tag else ""))
+        return lines
 
     def __str__(self):
         verdict = "all checks passed" if self.passed else "some checks failed"
@@ -677,15 +718,16 @@ class Report:
                 f"<b style='color:{color}'>{html.escape(self.name)}: {self.score:.3g} / "
                 f"{self.max_score:g} points on the public cases</b>")
         if self.stub:
-            return head + f": {_code_html(STUB_TEXT)}</div>"
+            return head + f": {code_html(STUB_TEXT)}</div>"
         summary_items = self.summary()
         numbers = self._numbers(summary_items)
-        items = [f"<li><b>Note</b>: {_code_html(n)}</li>" for n in self.notes]
+        items = [f"<li><b>Note</b>: {code_html(n)}</li>" for n in self.notes]
         n = len(self.results)
         for text, cases, likely in summary_items:
             where = f"{cases} of {n} cases: " if n > 1 else ""
-            lead = f"<b>{self._lead(numbers[text], numbers)}</b>: " if likely else ""
-            items.append(f"<li>{lead}{where}{_code_html(text)}</li>")
+            lead = (f"<b>{self._lead(numbers[_likely_key(text)], numbers)}</b>: " if likely
+                    else "")
+            items.append(f"<li>{lead}{where}{code_html(text)}</li>")
         summary = (f"<ul style='text-align:left;margin:0.3em 0'>{''.join(items)}</ul>"
                    if items else "")
         cases = []
@@ -696,7 +738,7 @@ class Report:
             fb = []
             for f in r.feedback:
                 detail, tag = self._detail(f, numbers)
-                fb.append(f"<li>{_code_html(detail)}"
+                fb.append(f"<li>{code_html(detail)}"
                           + (f" <span class='coursekit-tag' style='{_TAG_STYLE}'>"
                              f"{html.escape(tag)}</span>" if tag else "") + "</li>")
             detail = (f"<ul style='margin:0.1em 0 0 0;padding-left:2.6em'>{''.join(fb)}</ul>"
@@ -721,6 +763,20 @@ _TAG_STYLE = (f"{_MUTED};font-size:85%;white-space:nowrap;border:1px solid "
 #: What a report says, once, about a function that is still the release's stub.
 STUB_TEXT = ("still a stub: replace `raise NotImplementedError()` with your code, run its "
              "cell, then check again")
+#: A shape in a message: ``(3, 5)``, ``(4,)``.
+_SHAPE = re.compile(r"\((?:-?\d+, )*-?\d+,?\)")
+
+
+def _likely_key(text):
+    """What identifies a likely mistake across cases: its text with the shapes it names
+    left out (``dW has shape (5, 3) but W has shape (3, 5)`` is the same mistake on every
+    case of another shape)."""
+    return _SHAPE.sub("(…)", text.strip())
+
+
+#: What a grader's feedback says, once, about a function still the release's stub.
+STUB_GRADED = ("still a stub: `raise NotImplementedError()` was not replaced with your code "
+               "(0 points)")
 #: How a feedback message introduces the likely mistake.
 LIKELY = ". Likely mistake: "
 
@@ -732,8 +788,9 @@ _CODE = re.compile(
     r"|(\b[A-Za-z_][\w.]*(?: ?(?:@|\*|/) ?[A-Za-z_0-9][\w.]*)+)")  # A_prev @ dZ.T
 
 
-def _code_html(text):
-    """``text`` escaped, with code and shapes in monospace that does not wrap."""
+def code_html(text):
+    """``text`` escaped, with code and shapes in monospace that does not wrap (the check
+    cell's report and ``course grade``'s feedback pages)."""
     out, pos = [], 0
     for m in _CODE.finditer(text):
         out.append(html.escape(text[pos:m.start()]))
@@ -793,9 +850,8 @@ def grade_question(name: str, cases, outcomes) -> dict:
     for note in (reads_globals_note(name, outcomes), printed_note(name, outcomes)):
         if note:
             feedback.append(f"note: {note}")
-    for r in results:
-        if not r.passed:
-            feedback.extend(f"{r.label}: {f}" for f in r.feedback)
+    # the check cell's rules: each likely mistake once, numbered, first; cases tagged
+    feedback += Report(name, results).feedback_lines()
     return {
         "name": name,
         "score": score,

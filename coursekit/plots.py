@@ -16,6 +16,8 @@ function                                  shows
 :func:`plot_decision_boundary`            the regions a 2-D classifier assigns to each class
 :func:`draw_graph`                        a :class:`coursekit.Value` graph: operation, value
                                           and gradient of every node
+:func:`draw_layer_flow`                   the forward and backward passes of an L-layer
+                                          network as blocks, with each layer's cache
 :func:`plot_digits`                       a grid of 8x8 digit images (with predictions)
 :func:`plot_ce_vs_mse`                    ``dJ/dz`` of a sigmoid output under cross-entropy
                                           and under squared error
@@ -54,6 +56,7 @@ from matplotlib.ticker import MaxNLocator
 
 __all__ = [
     "draw_graph",
+    "draw_layer_flow",
     "plot_activations",
     "plot_ce_vs_mse",
     "plot_cost",
@@ -720,6 +723,227 @@ def draw_graph(root, *, ax=None, fmt="{:.4g}", title=None):
                 fontsize=8.5, color=GRAD_COLOR, zorder=3)
     ax.set_xlim(-bw / 2 - 0.2, (ncols - 1) * dx + bw / 2 + 0.2)
     ax.set_ylim(y_lo - 0.2, y_hi + 0.2)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------- layer flow
+_ACT_NAMES = {"relu": "ReLU", "sigmoid": "SIGMOID", "tanh": "TANH", "softmax": "SOFTMAX",
+              "leaky_relu": "LEAKY ReLU", "identity": "IDENTITY", "elu": "ELU",
+              "softplus": "SOFTPLUS"}
+
+
+def _flow_columns(n_layers, max_shown):
+    """The layer labels of the drawn columns: ``["1", "2", "\u22ef", "L-1", "L"]``-style.
+
+    An int ``n_layers`` up to ``max_shown`` gives one column per layer, labelled by its
+    number; a larger one (or ``"L"``) keeps the first and last layers and puts one
+    ``"\u22ef"`` column for the ones in between."""
+    if isinstance(n_layers, str):
+        if n_layers != "L":
+            raise ValueError(f"n_layers must be a positive int or 'L'; got {n_layers!r}")
+        return ["1", "\u22ef", "L-1", "L"], True
+    if isinstance(n_layers, bool) or not isinstance(n_layers, (int, np.integer)):
+        raise TypeError(f"n_layers must be a positive int or 'L'; got "
+                        f"{type(n_layers).__name__}")
+    n_layers = int(n_layers)
+    if n_layers < 1:
+        raise ValueError(f"n_layers must be at least 1; got {n_layers}")
+    if n_layers <= max_shown:
+        return [str(l) for l in range(1, n_layers + 1)], False
+    head = max(1, (max_shown - 1) // 2)
+    tail = max_shown - 1 - head
+    return ([str(l) for l in range(1, head + 1)] + ["\u22ef"]
+            + [str(l) for l in range(n_layers - tail + 1, n_layers + 1)]), False
+
+
+def _sup(label, sym):
+    """``sym`` with the layer superscript, as mathtext: ``$A^{[l]}$``."""
+    return f"${sym}^{{[{label}]}}$"
+
+
+def _prev(label):
+    """The label of the layer before ``label`` ("3" -> "2", "L" -> "L-1", "L-1" -> "L-2")."""
+    if label.isdigit():
+        return str(int(label) - 1)
+    if label == "L":
+        return "L-1"
+    if label.startswith("L-") and label[2:].isdigit():
+        return f"L-{int(label[2:]) + 1}"
+    return f"{label}-1"
+
+
+def draw_layer_flow(n_layers, *, hidden="relu", output="sigmoid", activations=None,
+                    loss="J", seed=None, caches=True, max_shown=5, ax=None, title=None):
+    """Draw the forward and backward passes of an ``L``-layer network as blocks, with the
+    cache each layer hands from its forward to its backward (the diagram of the
+    Deep Learning Specialization, course 1 week 4).
+
+    The top row is the forward pass, left to right: ``X = A[0]`` enters layer 1, each
+    layer ``l`` computes ``Z[l] = W[l] A[l-1] + b[l]`` and ``A[l] = g[l](Z[l])`` and hands
+    ``A[l]`` to the next one; the last activation ``A[L]`` goes into the cost. The bottom
+    row is the backward pass, right to left: the cost's seed ``dA[L]`` enters layer
+    ``L``'s backward, each layer hands ``dA[l-1]`` to the one before and gives off
+    ``dW[l]``, ``db[l]`` for the update. A dashed arrow from each forward block down to its
+    backward block is the cache ``((A[l-1], W[l], b[l]), Z[l])``: what the backward pass
+    needs and does not recompute.
+
+    Parameters
+    ----------
+    n_layers : int or "L"
+        The number of layers with weights (``L``). Up to ``max_shown`` layers get one
+        column each; a deeper network (or ``"L"``, the generic one) is drawn with its
+        first and last layers and a ``"..."`` column for the layers in between.
+    hidden, output : str
+        The activations of layers ``1, ..., L-1`` and of layer ``L``: ``"relu"``,
+        ``"sigmoid"``, ``"tanh"``, ``"softmax"`` or any name (shown in upper case).
+    activations : sequence of str, optional
+        One activation per layer (``n_layers`` names), instead of ``hidden`` and
+        ``output``; only with an int ``n_layers``.
+    loss : str
+        The label of the cost block (mathtext allowed), e.g. ``"J"`` or
+        ``"cross-entropy"``.
+    seed : str, optional
+        The label of the gradient the cost hands to layer ``L``'s backward (mathtext
+        allowed); by default ``dA[L]``. For a softmax output trained with cross-entropy
+        the fused seed is ``dZ[L] = A[L] - Y``: pass ``seed=r"$dZ^{[L]} = A^{[L]} - Y$"``.
+    caches : bool
+        Draw the cache arrows and their labels.
+    max_shown : int
+        The largest number of layer columns drawn one by one (at least 2).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure sized to the diagram.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One ``FancyBboxPatch`` with gid ``"flow-forward"`` and one with gid
+        ``"flow-backward"`` per drawn layer column, one with gid ``"flow-cost"``;
+        ``FancyArrowPatch`` es with gid ``"flow-edge"`` (the passes), ``"flow-cache"``
+        (one per drawn layer, if ``caches``) and ``"flow-grads"`` (one per drawn layer).
+        The ``"..."`` column is drawn as text only.
+    """
+    if isinstance(max_shown, bool) or not isinstance(max_shown, (int, np.integer)) \
+            or max_shown < 2:
+        raise ValueError(f"max_shown must be an int of at least 2; got {max_shown!r}")
+    labels, _ = _flow_columns(n_layers, int(max_shown))
+    if activations is not None:
+        if isinstance(n_layers, str):
+            raise ValueError("activations needs an int n_layers (one name per layer)")
+        if isinstance(activations, str) or len(activations) != int(n_layers):
+            raise ValueError(f"activations must list {int(n_layers)} names, one per layer; "
+                             f"got {activations!r}")
+        acts = [str(a) for a in activations]
+    else:
+        count = len(labels) if isinstance(n_layers, str) else int(n_layers)
+        acts = [str(hidden)] * (count - 1) + [str(output)]
+
+    def act_of(label):
+        if label == "L" or (label.isdigit() and not isinstance(n_layers, str)
+                            and int(label) == int(n_layers)):
+            name = acts[-1]
+        elif label.isdigit() and not isinstance(n_layers, str):
+            name = acts[int(label) - 1]
+        else:
+            name = acts[0] if activations is None else "g"
+        return _ACT_NAMES.get(name.lower(), name.upper())
+
+    dx, bw, bh = 3.0, 2.1, 1.0          # column spacing, block width and height
+    y_f, y_b = 3.2, 0.0                 # centres of the forward and the backward rows
+    ncols = len(labels)
+    x_cost = ncols * dx + 0.4
+    unit = 0.8
+    if ax is None:
+        width = max(5.0, (x_cost + 1.1 + 1.9 + max(0.0, 0.075 * (len(loss) - 2) / 2)) * unit)
+        height = 4.2 * unit + 1.2 + (0.3 if title else 0)
+        ax = _new_axes(None, (width, height))
+    else:
+        ax = _new_axes(ax, None)
+    fwd_c, bwd_c = "#e3f0fb", "#fde8e8"
+    fwd_e, bwd_e = "#2b6cb0", GRAD_COLOR
+
+    def block(x, y, text, gid, face, edge):
+        box = FancyBboxPatch((x - bw / 2, y - bh / 2), bw, bh,
+                             boxstyle="round,pad=0,rounding_size=0.15", facecolor=face,
+                             edgecolor=edge, lw=1.2, zorder=2)
+        box.set_gid(gid)
+        ax.add_patch(box)
+        ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=3)
+
+    def arrow(a, b, gid, color, ls="-", rad=0.0):
+        arr = FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=12, lw=1.2, color=color,
+                              linestyle=ls, connectionstyle=f"arc3,rad={rad}", shrinkA=0,
+                              shrinkB=0, zorder=1)
+        arr.set_gid(gid)
+        ax.add_patch(arr)
+
+    def note(x, y, text, color, fontsize=8.5):
+        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=color,
+                zorder=3)
+
+    xs = [(i + 0.5) * dx for i in range(ncols)]
+    # input and output of the whole chain
+    note(xs[0] - dx / 2 - 0.15, y_f + 0.35, r"$X = A^{[0]}$", VALUE_COLOR)
+    arrow((xs[0] - dx / 2 - 0.6, y_f), (xs[0] - bw / 2, y_f), "flow-edge", fwd_e)
+    note(xs[0] - dx / 2 - 0.1, y_b - 0.45, _sup("0", "dA") + "\n(unused)", "0.45")
+    arrow((xs[0] - bw / 2, y_b), (xs[0] - dx / 2 - 0.6, y_b), "flow-edge", "0.55")
+    for i, (x, lab) in enumerate(zip(xs, labels, strict=True)):
+        if lab == "\u22ef":
+            ax.text(x, y_f, "\u22ef", ha="center", va="center", fontsize=20, color=fwd_e)
+            ax.text(x, y_b, "\u22ef", ha="center", va="center", fontsize=20, color=bwd_e)
+            continue
+        g = act_of(lab)
+        block(x, y_f, f"layer {lab}\nLINEAR \u2192 {g}", "flow-forward", fwd_c, fwd_e)
+        block(x, y_b, f"layer {lab} backward\n{g}' \u2192 LINEAR", "flow-backward", bwd_c,
+              bwd_e)
+        if caches:
+            arrow((x - 0.45, y_f - bh / 2), (x - 0.45, y_b + bh / 2), "flow-cache", "0.35",
+                  ls="--")
+            note(x + 0.28, (y_f + y_b) / 2,
+                 "cache\n" + _sup(_prev(lab), "A") + ", " + _sup(lab, "W") + ",\n"
+                 + _sup(lab, "b") + ", " + _sup(lab, "Z"), "0.25", fontsize=8)
+        arrow((x, y_b - bh / 2), (x, y_b - bh / 2 - 0.75), "flow-grads", bwd_e)
+        note(x, y_b - bh / 2 - 0.98, _sup(lab, "dW") + ", " + _sup(lab, "db"), bwd_e)
+        if i + 1 < ncols:  # to the next column (or the dots)
+            nxt = labels[i + 1]
+            x1 = xs[i + 1] - (0.35 if nxt == "\u22ef" else bw / 2)
+            arrow((x + bw / 2, y_f), (x1, y_f), "flow-edge", fwd_e)
+            arrow((x1, y_b), (x + bw / 2, y_b), "flow-edge", bwd_e)
+            note((x + bw / 2 + x1) / 2, y_f + 0.3, _sup(lab, "A"), VALUE_COLOR)
+            note((x + bw / 2 + x1) / 2, y_b - 0.3, _sup(lab, "dA"), GRAD_COLOR)
+        if i > 0 and labels[i - 1] == "\u22ef":  # from the dots
+            x0 = xs[i - 1] + 0.35
+            arrow((x0, y_f), (x - bw / 2, y_f), "flow-edge", fwd_e)
+            arrow((x - bw / 2, y_b), (x0, y_b), "flow-edge", bwd_e)
+            note((x0 + x - bw / 2) / 2, y_f + 0.3, _sup(_prev(lab), "A"), VALUE_COLOR)
+            note((x0 + x - bw / 2) / 2, y_b - 0.3, _sup(_prev(lab), "dA"), GRAD_COLOR)
+    # the cost: A[L] in, the seed dA[L] out
+    last = labels[-1]
+    y_c = (y_f + y_b) / 2
+    cw = 1.6 + 0.075 * max(0, len(loss) - 2)
+    box = FancyBboxPatch((x_cost - cw / 2 + 0.5, y_c - bh / 2), cw, bh,
+                         boxstyle="round,pad=0,rounding_size=0.15", facecolor="#fff1dc",
+                         edgecolor="#c05621", lw=1.2, zorder=2)
+    box.set_gid("flow-cost")
+    ax.add_patch(box)
+    ax.text(x_cost + 0.5, y_c + 0.15, "cost", ha="center", va="center", fontsize=9, zorder=3)
+    ax.text(x_cost + 0.5, y_c - 0.18, loss + r"$(A^{[L]}, Y)$" if last == "L"
+            else loss + f"$(A^{{[{last}]}}, Y)$", ha="center", va="center", fontsize=8.5,
+            zorder=3)
+    arrow((xs[-1] + bw / 2, y_f), (x_cost + 0.5, y_c + bh / 2), "flow-edge", fwd_e, rad=-0.3)
+    arrow((x_cost + 0.5, y_c - bh / 2), (xs[-1] + bw / 2, y_b), "flow-edge", bwd_e, rad=-0.3)
+    note(x_cost + 0.2, y_f + 0.15, _sup(last, "A") + r"$ = \hat Y$", VALUE_COLOR)
+    seed_label = seed if seed is not None else _sup(last, "dA")
+    note(x_cost + 0.2, y_b - 0.15, seed_label + " (seed)", GRAD_COLOR)
+    ax.text(0.2, y_f + bh / 2 + 0.45, "forward pass \u2192", fontsize=9, color=fwd_e,
+            fontweight="bold", ha="left", va="center")
+    ax.text(0.2, y_b - bh / 2 - 1.45, "\u2190 backward pass (dW, db go to the update)",
+            fontsize=9, color=bwd_e, fontweight="bold", ha="left", va="center")
+    ax.set_xlim(xs[0] - dx / 2 - 1.1, x_cost + 0.5 + max(cw / 2, 1.2) + 0.4)
+    ax.set_ylim(y_b - bh / 2 - 1.7, y_f + bh / 2 + 0.7)
     ax.set_axis_off()
     if title:
         ax.set_title(title)

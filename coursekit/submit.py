@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import getpass
 import html
 import json
@@ -47,6 +48,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import registry
+from .cells import CellNames, misspelled
 
 __all__ = ["DEFAULT_TIMEOUT", "MANIFEST", "SUBMITTING_ENV", "SubmitReport", "find_notebook",
            "manifest", "read_assignment", "static_check", "submit"]
@@ -59,8 +61,9 @@ MANIFEST = "manifest.json"
 SUBMITTING_ENV = "COURSEKIT_SUBMITTING"
 #: Format of the manifest.
 FORMAT = 1
-#: How the results cell of the fresh run marks its output line.
+#: How the results cell of the fresh run marks its output lines.
 _MARK = "coursekit-public-results:"
+_READS = "coursekit-global-reads:"
 
 _WHAT_TO_DO = (
     "Hand it in: upload this zip file to the assignment's page on your course's site "
@@ -120,15 +123,20 @@ class SubmitReport:
     def max_score(self):
         return round(sum(r["max_score"] for r in self.results.values()), 10)
 
-    def _headline(self):
+    def _head(self):
+        """The headline without the zip's path, and the path (``None`` if none)."""
         if self.skipped:
-            return self.skipped
+            return self.skipped, None
         if self.error:
-            return f"Not submitted: {self.error}"
+            return f"Not submitted: {self.error}", None
         if self.ok:
-            return f"Ready to hand in: `{self.path}`"
+            return "Ready to hand in: ", self.path
         return (f"Written, but not complete ({len(self.problems)} "
-                f"problem{'s' if len(self.problems) != 1 else ''} below): `{self.path}`")
+                f"problem{'s' if len(self.problems) != 1 else ''} below): ", self.path)
+
+    def _headline(self):
+        text, path = self._head()
+        return text + (f"`{path}`" if path is not None else "")
 
     def _lines(self):
         """``(kind, text)`` for everything below the headline."""
@@ -157,19 +165,23 @@ class SubmitReport:
     __repr__ = __str__
 
     def _repr_html_(self):
-        from .judge import _code_html
+        from .judge import code_html
 
         if self.skipped:
             return f"<div style='text-align:left'>{html.escape(self.skipped)}</div>"
         color = ("var(--jp-success-color1, #1a7f37)" if self.ok else
                  "var(--jp-error-color1, #b42318)" if self.path is None else
                  "var(--jp-warn-color1, #9a6700)")
+        text, path = self._head()
+        # a long path wraps anywhere (code elsewhere does not wrap: it would scroll)
+        shown = ("" if path is None else "<code style='overflow-wrap:anywhere;"
+                 f"white-space:normal'>{html.escape(str(path))}</code>")
         head = (f"<div class='coursekit-submit' style='text-align:left'>"
-                f"<b style='color:{color}'>{_code_html(self._headline())}</b>")
+                f"<b style='color:{color}'>{code_html(text)}{shown}</b>")
         items = []
         for kind, text in self._lines():
             lead = {"problem": "<b>To fix</b>: ", "todo": "<b>Next</b>: "}.get(kind, "")
-            items.append(f"<li>{lead}{_code_html(text)}</li>")
+            items.append(f"<li>{lead}{code_html(text)}</li>")
         return head + f"<ul style='text-align:left;margin:0.3em 0'>{''.join(items)}</ul></div>"
 
 
@@ -195,9 +207,11 @@ def find_notebook(path=None, namespace=None):
         return p, "the path you gave"
     namespace = namespace or {}
     tried = []
-    for source, value in (("this notebook's session (__session__)", namespace.get("__session__")),
-                          ("JPY_SESSION_NAME", os.environ.get("JPY_SESSION_NAME")),
-                          ("VS Code (__vsc_ipynb_file__)", namespace.get("__vsc_ipynb_file__"))):
+    # (how it was found, as the report says it: "Checked X (found from <how>)")
+    for source, value in (("the notebook this kernel runs for", namespace.get("__session__")),
+                          ("the notebook this kernel runs for (JPY_SESSION_NAME)",
+                           os.environ.get("JPY_SESSION_NAME")),
+                          ("the notebook VS Code runs", namespace.get("__vsc_ipynb_file__"))):
         if not value or not str(value).endswith(".ipynb"):
             continue
         for p in (Path(value), Path.cwd() / value, Path.cwd() / Path(value).name):
@@ -220,9 +234,10 @@ def _source(cell):
 
 
 def _code_cells(nb):
-    """``(cell number from 1, source)`` of every code cell."""
-    return [(i + 1, _source(c)) for i, c in enumerate(nb.get("cells", []))
-            if c.get("cell_type") == "code"]
+    """``(k, source)`` of every code cell, ``k`` counting code cells from 0 (the numbering
+    of :class:`coursekit.cells.CellNames`)."""
+    return list(enumerate(_source(c) for c in nb.get("cells", [])
+                          if c.get("cell_type") == "code"))
 
 
 def read_assignment(nb):
@@ -258,31 +273,30 @@ def _parse(src):
         return None
 
 
-def _first_line(src):
-    line = next((ln.strip() for ln in src.splitlines() if ln.strip()), "")
-    return line if len(line) <= 60 else line[:57] + "..."
-
-
 def static_check(nb, names):
     """What the saved notebook defines of ``names``.
 
     Returns
     -------
     defs : dict
-        name -> ``(cell number, source of its last top-level def)``.
+        name -> ``(k, source of its last top-level def)``, ``k`` the code cell (from 0).
     problems : list of str
-        Missing functions, stubs, and cells with a syntax error.
+        Missing functions, stubs, and cells with a syntax error, each cell named as the
+        student finds it (:class:`coursekit.cells.CellNames`).
     """
     from ._grader import _raises_not_implemented
 
-    defs, stubs, broken = {}, {}, []
+    cells = CellNames.of_notebook(nb, names)
+    defs, stubs, broken, others = {}, {}, [], []
     for number, src in _code_cells(nb):
         tree = _parse(src)
         if tree is None:
             if src.strip():
-                broken.append(f"cell {number} (`{_first_line(src)}`) is not valid Python: "
-                              "fix its syntax error")
+                broken.append(f"{cells.name(number)} is not valid Python: fix its syntax "
+                              "error")
             continue
+        others += [node.name for node in tree.body
+                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
                 defs[node.name] = (number, ast.get_source_segment(src, node) or "")
@@ -293,10 +307,14 @@ def static_check(nb, names):
     problems = list(broken)
     missing = [n for n in names if n not in defs]
     if missing:
+        renamed = [f"{', '.join(close)} instead of {n}" for n in missing
+                   if (close := misspelled(n, others))]
         problems.append(f"not defined in the saved notebook: {', '.join(missing)} (they score "
-                        "0; write them in their cells and save)")
+                        "0; write them in their cells and save)"
+                        + (f"; it defines {'; '.join(renamed)}: a graded function keeps "
+                           "the name the assignment gives it" if renamed else ""))
     if stubs:
-        listed = ", ".join(f"{n} (cell {c})" for n, c in stubs.items())
+        listed = ", ".join(f"{n} ({cells.where(c)})" for n, c in stubs.items())
         problems.append(f"still stubs: {listed}: replace `raise NotImplementedError()` with "
                         "your code (they score 0 as they are)")
     return defs, problems
@@ -344,10 +362,18 @@ def _calls_submit(src):
 
 
 def _results_cell(assignment):
+    """The cell run after the notebook's: the public checks' results, and what the check
+    cell says of a graded function that reads notebook variables (fine in a kernel that
+    ran everything, wrong or missing when the notebook is graded)."""
     return ("import json as _ck_json\nfrom coursekit import grader as _ck_grader\n"
             f"_ck_summary = _ck_grader.check_all({assignment!r})\n"
             f"print({_MARK!r} + _ck_json.dumps({{_r.name: [float(_r.score), "
-            "float(_r.max_score)] for _r in _ck_summary.reports}))\n")
+            "float(_r.max_score)] for _r in _ck_summary.reports}))\n"
+            "from coursekit._grader import _global_note, notebook_globals\n"
+            f"_ck_reads = [_global_note(_n, notebook_globals(globals()[_n])) for _n in "
+            f"{registry.assignments()[assignment]!r} if callable(globals().get(_n)) and "
+            "notebook_globals(globals()[_n])]\n"
+            f"print({_READS!r} + _ck_json.dumps(_ck_reads))\n")
 
 
 def _error_text(cell):
@@ -368,7 +394,8 @@ def fresh_run(nb, folder, assignment, timeout=DEFAULT_TIMEOUT):
         ``available`` (bool, and ``why`` when not), ``failure`` (``None`` or one line
         naming the first cell that raised or ran out of time), ``results`` (name ->
         ``[score, max_score]`` from the public checks run after the cells, ``None`` if they
-        could not run) and ``seconds``.
+        could not run), ``seconds`` and, when a graded function reads notebook variables,
+        ``reads`` (the check cell's notes on it).
     """
     try:
         import nbformat
@@ -384,15 +411,21 @@ def fresh_run(nb, folder, assignment, timeout=DEFAULT_TIMEOUT):
     for i, cell in enumerate(copy["cells"]):     # (cells of older notebooks have no id)
         cell.setdefault("id", f"coursekit-{i}")
     run = nbformat.reads(json.dumps(copy), as_version=4)
-    numbers = {}
+    # the run's cells are the code cells in order (then the results cell): index k of
+    # the run is code cell k, named from the notebook as saved
+    names = CellNames.of_notebook(nb, registry.assignments().get(assignment, ()))
+
+    def named(index):
+        return (names.name(index) if index < len(names)
+                else "the public checks run after your cells")
+
     cells = []
-    for i, cell in enumerate(run.cells):
+    for cell in run.cells:
         if cell.cell_type == "code":
             src = _source(cell)
             if _calls_submit(src):
                 cell.source = "# (this cell calls submit: skipped while submitting)"
             cell.outputs = []
-            numbers[len(cells)] = i + 1
             cells.append(cell)
     run.cells = cells + [nbformat.v4.new_code_cell(_results_cell(assignment))]
     kernel = (nb.get("metadata", {}).get("kernelspec") or {}).get("name") or "python3"
@@ -422,23 +455,21 @@ def fresh_run(nb, folder, assignment, timeout=DEFAULT_TIMEOUT):
                 except CellTimeoutError:
                     if not last:
                         out["failure"] = (
-                            f"cell {numbers[index]} (`{_first_line(_source(cell))}`) did not "
-                            f"finish within the time limit ({timeout:g} s for the whole "
-                            "notebook): look for an endless loop or a very long training")
+                            f"{named(index)} did not finish within the time limit "
+                            f"({timeout:g} s for the whole notebook): look for an endless "
+                            "loop or a very long training")
                         out["seconds"] = time.monotonic() - t0
                     break        # the kernel is busy: it is shut down, results from here
                 except DeadKernelError:
-                    out["failure"] = (f"cell {numbers.get(index, 'at the end')} "
-                                      f"(`{_first_line(_source(cell))}`) stopped the kernel "
-                                      "(it crashed or exited): remove what ends the process")
+                    out["failure"] = (f"{named(index)} stopped the kernel (it crashed or "
+                                      "exited): remove what ends the process")
                     break
                 except CellExecutionError:
                     if last:
                         break
-                    out["failure"] = (f"cell {numbers[index]} (`{_first_line(_source(cell))}`) "
-                                      f"raises {_error_text(cell)}: in a fresh kernel the "
-                                      "cells run in order, top to bottom; fix it, save, and "
-                                      "submit again")
+                    out["failure"] = (f"{named(index)} raises {_error_text(cell)}: in a "
+                                      "fresh kernel the cells run in order, top to bottom; "
+                                      "fix it, save, and submit again")
                 if not last:
                     out["seconds"] = time.monotonic() - t0
             for o in run.cells[-1].get("outputs", []):
@@ -446,6 +477,8 @@ def fresh_run(nb, folder, assignment, timeout=DEFAULT_TIMEOUT):
                 for line in text.splitlines():
                     if line.startswith(_MARK):
                         out["results"] = json.loads(line[len(_MARK):])
+                    elif line.startswith(_READS):
+                        out["reads"] = [str(n) for n in json.loads(line[len(_READS):])]
 
     def worker():
         loop = asyncio.new_event_loop()
@@ -456,6 +489,14 @@ def fresh_run(nb, folder, assignment, timeout=DEFAULT_TIMEOUT):
         except BaseException as err:  # noqa: BLE001 - reported to the caller's thread
             state["error"] = err
         finally:
+            # nbclient's output pollers of a cell that timed out are still pending: end
+            # them, or asyncio prints "Task was destroyed but it is pending!" to stderr
+            # (the student's cell) when they are collected
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
     thread = threading.Thread(target=worker, name="coursekit-submit", daemon=True)
@@ -621,6 +662,8 @@ def _submit(report, path, student, timeout, out, spaces):
         else:
             report.notes.append(f"Ran top to bottom in a fresh kernel in {run['seconds']:.1f} s "
                                 f"(limit {timeout:g} s) with no error.")
+        # the check cell's note on notebook variables, which the fresh run cannot show
+        report.notes[:0] = run.get("reads") or []
         if run["results"] is not None:
             report.results_from = "a fresh kernel"
             report.results = {n: {"score": s, "max_score": m}
@@ -632,16 +675,24 @@ def _submit(report, path, student, timeout, out, spaces):
         report.results_from = "this kernel"
         report.results = {r.name: {"score": float(r.score), "max_score": float(r.max_score)}
                           for r in summary.reports}
-    folder = Path(out) if out is not None else nb_path.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(out).expanduser() if out is not None else nb_path.parent
     target = folder / f"{_safe(assignment)}-{_safe(report.student)}.zip"
     report.replaced = target.exists()
     data = nb_path.read_bytes()
     tmp = target.with_name(target.name + ".part")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(nb_path.name, data)
-        zf.writestr(MANIFEST, json.dumps(manifest(report, nb), indent=1))
-    os.replace(tmp, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(nb_path.name, data)
+            zf.writestr(MANIFEST, json.dumps(manifest(report, nb), indent=1))
+        os.replace(tmp, target)
+    except OSError as err:        # a read-only folder (a shared course folder), a full disk
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        report.error = (f"the zip cannot be written in {folder} ({err.strerror or err}): "
+                        "give a folder you can write to, for example "
+                        "grader.submit(out=\"~\") for your home folder")
+        return
     report.path = target
     if report.replaced:
         report.notes.append("It replaces the zip of an earlier grader.submit().")

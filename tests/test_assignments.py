@@ -37,13 +37,16 @@ BUNDLED = {
         "softmax_forward", "softmax_backward"],
     "03_one_layer_at_a_time": [
         "linear_forward", "linear_backward", "linear_activation_forward",
-        "linear_activation_backward"],
+        "linear_activation_backward", "tanh_softmax_backward", "train_tanh_softmax",
+        "predict_tanh_softmax"],
     "04_deep_networks": [
         "initialize_parameters_deep", "L_model_forward", "compute_cost",
-        "compute_cost_multiclass", "L_model_backward", "update_parameters"],
+        "compute_cost_multiclass", "L_model_backward", "update_parameters", "L_layer_model",
+        "predict"],
     "05_gradient_checking": [
         "count_parameters", "relative_error", "params_to_vector", "vector_to_params",
-        "numerical_gradients", "gradient_check"],
+        "numerical_gradients", "gradient_check", "find_buggy_gradients",
+        "multilabel_gradient_check"],
 }
 
 

@@ -12,7 +12,11 @@ in the student's work folder. Through the UI (menus, Shift+Enter, the restart di
 2. a wrong ``linear_backward`` (no ``1/m``) and its check: the diagnosis is read from the
    rendered output; then the right one and full marks;
 3. every graded cell filled with the solution's code, "Restart Kernel and Run All Cells":
-   no error and no stderr in any cell, full marks in every check cell.
+   no error and no stderr in any cell, full marks in every check cell;
+4. then, as the notebook's first cell says, File > Save and ``grader.submit()`` typed into
+   a new cell at the end: the rendered report says the hand-in is ready, where the zip is
+   and what to do with it, and the zip holds the saved notebook and a manifest with the
+   student venv's kit version and the public results (full marks) of a fresh kernel.
 
 Cell sources are set through JupyterLab's model (``--LabApp.expose_app_in_browser``):
 typing into CodeMirror 6 auto-indents and closes brackets. Cells are run by selecting them
@@ -395,6 +399,29 @@ class Page:
             f"menu item {command}")
         item[0].click()
 
+    def add_cell_below(self, i, text):
+        """Select cell ``i``, press B (a new code cell below, as the toolbar's + does), then
+        Enter and type ``text`` into it; returns the new cell's index."""
+        n = len(self.cells())
+        self.select(i)
+        ActionChains(self.driver).send_keys("b").perform()
+        self.wait(lambda: len(self.cells()) == n + 1 and self.js(
+            "return nb.activeCellIndex === arguments[0];", i + 1), 10, "a new cell below")
+        ActionChains(self.driver).send_keys(Keys.ENTER).perform()
+        self.wait(lambda: self.js("return nb.mode === 'edit';"), 10, "edit mode")
+        ActionChains(self.driver).send_keys(text).perform()
+        # the editor closes brackets as they are typed: the ")" typed steps over its own
+        self.wait(lambda: self.cells()[i + 1]["source"] == text, 10,
+                  f"the new cell to read {text!r} (it reads "
+                  f"{self.cells()[i + 1]['source']!r})")
+        ActionChains(self.driver).send_keys(Keys.ESCAPE).perform()
+        return i + 1
+
+    def save(self):
+        """File > Save Notebook; wait until the file on disk is the notebook shown."""
+        self.menu("File", "docmanager:save")
+        self.wait(lambda: not self.js("return w.context.model.dirty;"), 30, "the save")
+
     def accept_dialog(self, what):
         button = self.wait(lambda: self.driver.find_elements(
             By.CSS_SELECTOR, ".jp-Dialog button.jp-mod-accept"), 10, f"the {what} dialog")
@@ -430,6 +457,42 @@ def page(lab, request, tmp_path):
         for s in lab.api("GET", "/api/sessions"):
             if s["path"] == path:
                 lab.api("DELETE", f"/api/sessions/{s['id']}")
+
+
+#: Seconds for ``grader.submit()`` on the filled notebook: a fresh kernel runs all of it
+#: (about 15 s here), then the public checks.
+SUBMIT_SECONDS = 240
+
+
+def check_zip(zipped, lab, names, filled):
+    """The hand-in ``zipped`` holds the notebook as saved (every source of ``filled`` in
+    it, and the submit cell last) and a manifest with the student venv's kit version and
+    full marks on the public checks of every function of ``names``."""
+    import zipfile
+
+    assert zipped.is_file(), f"grader.submit() said it wrote {zipped}, which is not a file"
+    with zipfile.ZipFile(zipped) as zf:
+        assert sorted(zf.namelist()) == sorted([RELEASED.name, "manifest.json"]), \
+            zf.namelist()
+        handed = json.loads(zf.read(RELEASED.name))
+        manifest = json.loads(zf.read("manifest.json"))
+    # the notebook handed in is the filled one, as saved (with the submit cell)
+    sources = [_source(c) for c in handed["cells"]]
+    assert sources[-1] == "grader.submit()", sources[-1]
+    assert all(code in sources for code in filled), "the zip's notebook is not the filled one"
+    kit = subprocess.run([str(lab.env / "bin" / "python"), "-c",
+                          "import coursekit; print(coursekit.__version__)"],
+                         capture_output=True, text=True, timeout=60)
+    assert kit.returncode == 0, kit.stderr
+    assert manifest["kit_version"] == kit.stdout.strip(), (manifest, kit.stdout)
+    assert manifest["assignment"] == ASSIGNMENT and manifest["notebook"] == RELEASED.name
+    assert manifest["results_from"] == "a fresh kernel" and manifest["problems"] == []
+    results = manifest["public_results"]
+    assert set(results) == names, (set(results), names)
+    assert all(r["score"] == r["max_score"] > 0 for r in results.values()), results
+    total = manifest["public_total"]
+    assert total["score"] == total["max_score"] == sum(r["max_score"]
+                                                        for r in results.values())
 
 
 def errors_and_stderr(cells):
@@ -557,3 +620,25 @@ def test_filled_notebook_restart_and_run_all_is_clean(page):
             text = page.output_text(i)
             got = SCORE.search(text)
             assert got and float(got[1]) == float(got[2]) > 0, f"{name}: {text}"
+    with page.step("submit"):
+        # as the notebook's first cell says: save, then `grader.submit()` in a new cell at
+        # the end (typed into it: what the report says is read from the rendered page)
+        page.add_cell_below(len(ui) - 1, "grader.submit()")
+        page.save()
+        last = len(page.cells()) - 1
+        page.run_cell(last, timeout=SUBMIT_SECONDS)
+        text = page.output_text(last)
+        assert not errors_and_stderr([page.cells()[last]]), page.cells()[last]["outputs"]
+        # (the output area's text starts with its prompt, "[28]:")
+        assert "Ready to hand in: " in text and "not complete" not in text \
+            and "Not submitted" not in text, f"not ready to hand in:\n{text}"
+        found = re.search(r"Ready to hand in: (\S+\.zip)", text)
+        assert found, f"no zip path in the rendered report:\n{text}"
+        zipped = Path(found[1])
+        assert zipped.parent == page.lab.work / Path(page.path).parent, zipped
+        assert zipped.name.startswith(f"{ASSIGNMENT}-"), zipped
+        # what to do with it, and that the fresh run went through
+        for needle in ("upload this zip file", "nbgrader submit",
+                       "Ran top to bottom in a fresh kernel", "Public checks (a fresh kernel)"):
+            assert needle in text, f"{needle!r} missing from the rendered report:\n{text}"
+        check_zip(zipped, page.lab, set(checks.values()), list(solutions.values()))

@@ -39,7 +39,9 @@ HIDDEN_SEED = hidden_seed("student-42", "backprop")
 ALL_CHECKS = sorted(CHECKS)
 _CASES: dict = {}
 #: checks whose reference is not ``course.nn.<name>`` (it has another signature there)
-REFERENCE = {"gradient_check": gradcheck_api.gradient_check}
+REFERENCE = {"gradient_check": gradcheck_api.gradient_check,
+             "find_buggy_gradients": gradcheck_api.find_buggy_gradients,
+             "multilabel_gradient_check": gradcheck_api.multilabel_gradient_check}
 #: checks whose inputs have no examples (no m to vary)
 NO_EXAMPLES = ("initialize_parameters_deep", "update_parameters", "relative_error",
                "params_to_vector", "vector_to_params", "count_parameters", *CHAIN_CHECKS)
@@ -595,3 +597,22 @@ def test_overflow_is_named_with_the_input_and_the_stable_way():
     r = CHECKS["sigmoid_prime"].judge(k, dict(run_case(lambda z: 0.0, k), value=float("nan")))
     assert r.diagnosis == "unstable_overflow" and f"ds is NaN where z = {k.args[0]:g}" in \
         r.feedback[0]
+
+
+def test_find_buggy_gradients_feedback_quotes_the_errors_of_what_was_missed_and_added():
+    """The list is judged whole: a wrong answer is told which names agree with the centered
+    differences (with their error) and which wrong gradient it missed."""
+    c = CHECKS["find_buggy_gradients"]
+    k = next(k for k in cases_for("find_buggy_gradients", 0, False) if k.expected == "dW2")
+    r = c.judge(k, run_case(lambda *a, **kw: ["db1"], k))
+    assert not r.passed and r.score == 0 and r.diagnosis == "wrong_values"
+    text = " ".join(r.feedback)
+    assert "db1 agrees with the centered differences (relative error" in text
+    assert "dW2 is wrong (relative error 1" in text and "but is missing" in text
+    assert c.judge(k, run_case(lambda *a, **kw: ("dW2",), k)).passed  # a tuple is fine
+    # the planted keys are the answer: every hidden case's network was redrawn until the
+    # right gradients are far below the threshold and the planted ones far above it
+    for k in cases_for("find_buggy_gradients", HIDDEN_SEED, True):
+        errors, t = k.extra["errors"], k.extra["threshold"]
+        planted = set(k.expected.split(", ")) if k.expected else set()
+        assert all((v > 10 * t) if key in planted else (v < t / 10) for key, v in errors.items())

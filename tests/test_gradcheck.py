@@ -330,3 +330,66 @@ def test_find_buggy_gradients_threshold_and_eps(rng):
     assert find_buggy_gradients(p, X, Y, g) == ["dW1"]
     assert find_buggy_gradients(p, X, Y, g, threshold=1e-3) == []
     assert find_buggy_gradients(p, X, Y, g, eps=1e-4, threshold=1e-3) == []
+
+
+# --------------------------------------------------------------------------- multilabel
+@pytest.mark.parametrize("C, m", [(1, 1), (3, 4), (5, 2)])
+def test_multilabel_loss_has_the_gradient_A_minus_Y_label_by_label(C, m, rng):
+    from course.nn import sigmoid
+    from course.nn.gradcheck_api import multilabel_gradient_check, multilabel_loss
+
+    Z = rng.uniform(-4, 4, size=(C, m))
+    Y = (rng.random((C, m)) < 0.5).astype(np.float64)
+    A = sigmoid(Z)
+    # the summed binary cross-entropy of every label, written out naively
+    naive = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    assert multilabel_loss(Z, Y) == pytest.approx(naive, rel=1e-12)
+    snap = Snapshot(Z, Y)
+    num, per_label = multilabel_gradient_check(Z, Y, A - Y)
+    snap.assert_unchanged()
+    assert num.shape == (C, m) and per_label.shape == (C,)
+    assert rel_error(num, centered_difference(lambda z: multilabel_loss(z, Y), Z)) < 1e-8
+    assert np.all(per_label < 1e-7)
+
+
+def test_multilabel_check_names_the_wrong_labels_and_the_softmax_formula(rng):
+    from course.nn import sigmoid, softmax
+    from course.nn.gradcheck_api import multilabel_gradient_check
+
+    Z = rng.uniform(-3, 3, size=(4, 6))
+    Y = (rng.random((4, 6)) < 0.5).astype(np.float64)
+    dZ = sigmoid(Z) - Y
+    dZ[2] *= -1
+    _, per_label = multilabel_gradient_check(Z, Y, dZ)
+    assert [c for c in range(4) if per_label[c] > 1e-7] == [2]
+    assert per_label[2] == pytest.approx(1.0, abs=1e-6)  # a flipped sign: b = -a
+    _, per_label = multilabel_gradient_check(Z, Y, softmax(Z) - Y)
+    assert np.all(per_label > 1e-2)  # one softmax couples labels that are independent
+    # the loss is stable where a naive log(sigmoid) is not
+    from course.nn.gradcheck_api import multilabel_loss
+
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        assert multilabel_loss(np.array([[-800.0, 800.0]]), np.array([[1.0, 0.0]])) \
+            == pytest.approx(1600.0)
+
+
+@pytest.mark.parametrize("name", ["numerical_gradients", "gradient_check",
+                                  "find_buggy_gradients"])
+def test_the_checks_batched_numerical_gradients_equal_the_loop_bit_for_bit(name):
+    """The checks build their expected numerical gradients with the vectorised method
+    (one batched forward pass for every perturbed copy) because it is cheaper; that is
+    fair only while it gives exactly the numbers of the loop students write."""
+    from autograder.checks import gradcheck as g
+    from autograder.checks.core import case_rng
+    from course.nn.gradcheck import model_numerical_gradients
+
+    setups = g._gc_setups if name == "gradient_check" else g._net_setups
+    for seed in range(25):
+        rng = case_rng(name, seed, True)
+        for setup in setups(rng, True):
+            dims, m, eps = setup[:3]
+            params, X, Y = g._network(rng, dims, m)
+            loop = model_numerical_gradients(params, X, Y, eps=eps, method="loop")
+            batched = g._numerical(params, X, Y, eps)
+            for k in loop:
+                np.testing.assert_array_equal(batched[k], loop[k], err_msg=f"{k}, {dims}")

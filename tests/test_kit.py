@@ -30,7 +30,7 @@ from coursekit import plain, registry
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = {str(Path(m.__file__).resolve().parents[1]) for m in (np, matplotlib)}
-BUILDERS = ("activations", "chain", "gradcheck", "layers", "model", "_build")
+BUILDERS = ("activations", "chain", "deep_model", "gradcheck", "layers", "model", "_build")
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +157,7 @@ def test_no_case_building_code_ships(kit_wheel):
     leaves = files["coursekit/_leaves.py"].decode()
     copied = set(re.findall(r"^(?:def|class) (\w+)", leaves, re.M))
     assert copied == {"_init_leaf", "_gc_leaf", "_count_leaf", "_close_error", "_match",
+                      "_fbg_leaf", "_ml_leaf", "_loop_leaf", "_predict_leaf",
                       "_rules_leaf", "_echo_rule", "_overflow_rule"}
     for builder in BUILDERS:
         module = importlib.import_module(f"autograder.checks.{builder}")
@@ -246,7 +247,7 @@ def test_the_kit_knows_its_version_and_submit_works_in_it(kit_wheel, tmp_path):
     """, tmp_path)
     assert out["version"] == version and out["loaded"] == []
     assert out["man"]["kit_version"] == version and out["man"]["student"] == "kit-student"
-    assert out["man"]["public_total"] == {"score": 0.0, "max_score": 6.0}
+    assert out["man"]["public_total"] == {"score": 0.0, "max_score": 11.0}
     assert out["problems"][0].startswith("still stubs: linear_forward")
     assert any("nbclient is not installed" in n for n in out["notes"]), out["notes"]
 
@@ -298,7 +299,9 @@ def test_linear_backward_scores_the_same_in_the_kit_and_the_instructor_package(k
     assert out["grader"] == out["linear_backward"][0]
     assert out["summary"][0] == out["linear_backward"][0]
     assert out["summary"][2] == ["linear_forward", "linear_backward",
-                                 "linear_activation_forward", "linear_activation_backward"]
+                                 "linear_activation_forward", "linear_activation_backward",
+                                 "tanh_softmax_backward", "train_tanh_softmax",
+                                 "predict_tanh_softmax"]
 
 
 # ---- every check: the kit judges any outcome exactly as the instructor's package does
@@ -428,6 +431,31 @@ def test_hidden_cases_are_not_in_the_kit(kit_wheel, tmp_path):
         print(json.dumps(msg))
     """, tmp_path)
     assert "only the public cases" in out
+
+
+def test_the_self_checks_work_in_the_kit_with_the_frozen_answers(kit_wheel, tmp_path):
+    """``grader.answer`` in the kit judges with the answers frozen from the solutions'
+    model answers (``cases/_answers.plain``), the same as in the repository."""
+    from coursekit import answers
+
+    live = answers.answers()
+    files = wheel_files(kit_wheel[0])
+    assert answers._thaw(files[f"coursekit/cases/{answers.ANSWERS_FILE}"]) == live
+    some = sorted(live)[:3]
+    out = run_kit(kit_wheel[1], f"""
+        import json, sys
+        from coursekit import grader
+        from coursekit import answers
+        report = grader.answer(**{{n: answers.answers()[n].value for n in {some!r}}},
+                               tensor_entrys=1, mse_peak_z=...)
+        print(json.dumps({{"lines": str(report).splitlines(), "n": len(answers.answers()),
+                          "loaded": sorted(m for m in sys.modules
+                                           if m.split(".")[0] in ("course", "autograder"))}}))
+    """, tmp_path)
+    assert out["n"] == len(live) and out["loaded"] == []
+    assert [ln.endswith("is right") for ln in out["lines"][:3]] == [True] * 3
+    assert "did you mean 'tensor_entries'" in out["lines"][3]
+    assert "not answered yet" in out["lines"][4]
 
 
 def test_data_and_plots_work_in_the_kit(kit_wheel, tmp_path):

@@ -410,3 +410,79 @@ def test_save_makes_folders_and_checks_arguments(tmp_path):
         plots.save(ax, tmp_path / "noext")
     with pytest.raises(TypeError, match="^fig must be a matplotlib Figure"):
         plots.save("fig", tmp_path / "x.png")
+
+
+# --------------------------------------------------------------------------- layer flow
+def flow_patches(ax, gid):
+    return [p for p in ax.patches if p.get_gid() == gid]
+
+
+@pytest.mark.parametrize("n_layers", [1, 2, 3, 5])
+def test_draw_layer_flow_one_forward_and_backward_block_and_cache_per_layer(n_layers, tmp_path):
+    ax = plots.draw_layer_flow(n_layers, title="flow")
+    assert len(flow_patches(ax, "flow-forward")) == n_layers
+    assert len(flow_patches(ax, "flow-backward")) == n_layers
+    assert len(flow_patches(ax, "flow-cache")) == n_layers
+    assert len(flow_patches(ax, "flow-grads")) == n_layers
+    assert len(flow_patches(ax, "flow-cost")) == 1
+    # X in, A[1..L-1] forward and dA[1..L-1] backward between the blocks, dA[0] out, and
+    # A[L] into and the seed out of the cost
+    assert len(flow_patches(ax, "flow-edge")) == 2 * (n_layers - 1) + 4
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("layer 1\nLINEAR \u2192 ReLU") == (n_layers > 1)
+    assert f"layer {n_layers}\nLINEAR \u2192 SIGMOID" in texts
+    for l in range(1, n_layers + 1):  # each cache names what its backward needs
+        assert (f"cache\n$A^{{[{l - 1}]}}$, $W^{{[{l}]}}$,\n$b^{{[{l}]}}$, $Z^{{[{l}]}}$"
+                in texts)
+        assert f"$dW^{{[{l}]}}$, $db^{{[{l}]}}$" in texts
+    assert ax.get_title() == "flow"
+    # forward blocks above their backward blocks, in layer order left to right
+    fwd, bwd = flow_patches(ax, "flow-forward"), flow_patches(ax, "flow-backward")
+    assert [f.get_x() for f in fwd] == sorted(f.get_x() for f in fwd)
+    for f, b in zip(fwd, bwd, strict=True):
+        assert f.get_x() == b.get_x() and f.get_y() > b.get_y()
+    plots.save(ax, tmp_path / "flow.png")
+    assert_png(tmp_path / "flow.png")
+
+
+def test_draw_layer_flow_deep_and_generic_networks_collapse_the_middle():
+    ax = plots.draw_layer_flow(10)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(flow_patches(ax, "flow-forward")) == 4  # 1, 2, ..., 9, 10 (max_shown = 5)
+    assert "\u22ef" in texts and "layer 10\nLINEAR \u2192 SIGMOID" in texts
+    assert "layer 2\nLINEAR \u2192 ReLU" in texts and "layer 9\nLINEAR \u2192 ReLU" in texts
+    assert "$A^{[8]}$" in texts  # what enters layer 9 from the dots
+    ax = plots.draw_layer_flow("L")
+    texts = [t.get_text() for t in ax.texts]
+    assert "layer L\nLINEAR \u2192 SIGMOID" in texts and "layer L-1\nLINEAR \u2192 ReLU" in texts
+    assert "cache\n$A^{[L-1]}$, $W^{[L]}$,\n$b^{[L]}$, $Z^{[L]}$" in texts
+    assert len(flow_patches(ax, "flow-forward")) == 3
+    assert len(flow_patches(plots.draw_layer_flow(10, max_shown=10), "flow-forward")) == 10
+
+
+def test_draw_layer_flow_activations_seed_and_no_caches():
+    ax = plots.draw_layer_flow(2, hidden="tanh", output="softmax", loss="cross-entropy",
+                               seed=r"$dZ^{[2]} = A^{[2]} - Y$", caches=False)
+    texts = [t.get_text() for t in ax.texts]
+    assert "layer 1\nLINEAR \u2192 TANH" in texts and "layer 2\nLINEAR \u2192 SOFTMAX" in texts
+    assert "$dZ^{[2]} = A^{[2]} - Y$ (seed)" in texts
+    assert flow_patches(ax, "flow-cache") == []
+    ax = plots.draw_layer_flow(3, activations=["relu", "tanh", "sigmoid"])
+    texts = [t.get_text() for t in ax.texts]
+    assert "layer 2\nLINEAR \u2192 TANH" in texts
+    fig = Figure()
+    given = fig.add_subplot()
+    assert plots.draw_layer_flow(2, ax=given) is given
+
+
+def test_draw_layer_flow_bad_arguments_name_what_is_wrong():
+    with pytest.raises(ValueError, match="^n_layers must be at least 1; got 0"):
+        plots.draw_layer_flow(0)
+    with pytest.raises(TypeError, match="^n_layers must be a positive int or 'L'; got float"):
+        plots.draw_layer_flow(2.0)
+    with pytest.raises(ValueError, match="^n_layers must be a positive int or 'L'; got 'l'"):
+        plots.draw_layer_flow("l")
+    with pytest.raises(ValueError, match="^activations must list 3 names, one per layer"):
+        plots.draw_layer_flow(3, activations=["relu", "sigmoid"])
+    with pytest.raises(ValueError, match="^max_shown must be an int of at least 2"):
+        plots.draw_layer_flow(3, max_shown=1)

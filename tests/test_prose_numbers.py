@@ -19,7 +19,10 @@ The expressions see the notebook's global names (a copy: they cannot change the
 kernel), ``notebook_seconds``, the wall time of all the notebook's cells, and
 ``notebook_cpu_seconds``, the CPU time the kernel spent on them (both measured by this
 test). A bound on how long a notebook takes is best checked on the CPU time, which does
-not grow when other jobs load the machine. Any other HTML comment in a solution's
+not grow when other jobs load the machine. ``<!-- answer: name -->`` makes the number
+before it the expected value of a numeric self-check (:mod:`coursekit.answers`, tested in
+tests/test_self_checks.py); it is no claim of its own, so a number that the run computes
+carries a ``run:`` marker as well. Any other HTML comment in a solution's
 Markdown is an error, so that a misspelt marker cannot switch a claim off. Each notebook
 is executed once for the whole module (a module-scoped fixture), in a temporary folder.
 """
@@ -35,18 +38,14 @@ from pathlib import Path
 
 import pytest
 
+# the comments that hold markers, and the number that ends the text before a run marker
+# (and what may stand after it): the self-checks' own matchers
+from coursekit.answers import COMMENT, NUMBER, written_number
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 
-COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-MARKER = re.compile(r"^\s*(run|check)\s*:\s*(.+?)\s*$", re.S)
-# the number that ends the text before a run marker, and what may stand after it
-NUMBER = re.compile(
-    r"(?P<sign>[-\u2212]?)"
-    r"(?P<int>\d{1,3}(?:(?:,|\{,\})\d{3})+|\d+)"
-    r"(?P<frac>\.\d+)?"
-    r"(?:[eE](?P<exp>[-+]?\d+))?"
-    r"(?:\s|\$|%|\\%|\*|\)|\}|\]|\\,)*$")
+MARKER = re.compile(r"^\s*(run|check|answer)\s*:\s*(.+?)\s*$", re.S)
 
 
 @dataclass(frozen=True)
@@ -71,18 +70,9 @@ def cell_source(cell):
 
 def stated_number(text):
     """``(value, half_unit)`` of the number ending ``text`` (see the module docstring),
-    or ``None`` when ``text`` does not end with one."""
-    m = NUMBER.search(text)
-    if m is None:
-        return None
-    digits = m["int"].replace("{,}", "").replace(",", "")
-    frac = m["frac"] or ""
-    exp = int(m["exp"]) if m["exp"] else 0
-    value = float(digits + frac) * 10.0 ** exp
-    if m["sign"]:
-        value = -value
-    decimals = len(frac) - 1 if frac else 0
-    return value, 0.5 * 10.0 ** (exp - decimals)
+    or ``None`` when ``text`` does not end with one (the self-checks' reader)."""
+    found = written_number(text)
+    return None if found is None else (found[0], found[2])
 
 
 def parse_claims(markdown, cell=0):
@@ -99,6 +89,8 @@ def parse_claims(markdown, cell=0):
                             f"'check:': <!--{m[1][:60]}-->")
             continue
         kind, expr = marker[1], " ".join(marker[2].split())
+        if kind == "answer":  # a self-check's expected value (coursekit.answers), not a claim
+            continue
         try:
             compile(expr, "<claim>", "eval")
         except SyntaxError as e:

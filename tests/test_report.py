@@ -88,3 +88,34 @@ def test_summary_per_assignment(tmp_path):
     text = page.read_text()
     assert "<b>03_layers</b>: 2 submissions, 2 graded, mean score 2.42 / 3" in text
     assert "<b>05_gradcheck</b>: 2 submissions, 1 graded, mean score 0.50 / 1" in text
+
+
+def test_feedback_page_puts_likely_mistakes_first_in_bold_with_code_and_tags():
+    """The feedback page renders :meth:`coursekit.judge.Report.feedback_lines`: the
+    numbered likely mistakes first with their lead in bold, each case's line with its tag
+    as a small label, code and shapes in monospace; a cell error names the cell as the
+    student finds it (``where``), an older row's by its number."""
+    row = _row("bob", "03_layers", {"linear_backward": (0.5, 2)})
+    row["questions"][0]["feedback"] = [
+        "note: linear_backward prints (`hello`) in 3 of 3 cases: remove the print",
+        "Likely mistake 1: 3 of 4 cases: dW is m times too large: divide by m",
+        "Likely mistake 2: 1 of 4 cases: db has shape (…) but b has shape (…)",
+        "3 units, 5 inputs, m = 4: dW has the right shape (3, 5) but wrong values "
+        "(likely mistake 1)",
+        "2 of 4 cases: db has shape (3,); expected shape (3, 1) (likely mistake 2)",
+    ]
+    row["cells"] = [{"cell": 2, "where": "the cell starting `import nope` (under \"Setup\"; "
+                                          "2nd of 9 code cells)", "error": "ImportError: x"},
+                    {"cell": 5, "error": "NameError: y"}]
+    page = report.feedback_html(row)
+    items = page[page.index("<h2><code>linear_backward"):].split("<li")[1:]
+    assert items[0].startswith(" class='note'><b>Note</b>: linear_backward prints")
+    assert items[1].startswith("><b>Likely mistake 1</b>: 3 of 4 cases: dW is m times too "
+                               "large: divide by m")
+    assert items[2].startswith("><b>Likely mistake 2</b>: ")
+    assert "<code style='white-space:nowrap'>(3, 5)</code>" in items[3]
+    assert items[3].rstrip().endswith("<span class='tag'>likely mistake 1</span></li>"), items[3]
+    assert "(likely mistake" not in page and page.count("<b>Likely mistake") == 2
+    assert ("<li>the cell starting <code style='white-space:nowrap'>import nope</code> "
+            "(under &quot;Setup&quot;; 2nd of 9 code cells): <code>ImportError: x</code>") in page
+    assert "<li>code cell 5: <code>NameError: y</code>" in page

@@ -77,7 +77,10 @@ BOB = {
     "05_gradient_checking": {"relative_error": {"zero_division"},
                              "vector_to_params": {"key_order"},
                              "numerical_gradients": {"one_sided"},
-                             "gradient_check": {"one_sided"}},
+                             "gradient_check": {"one_sided"},
+                             # both call his numerical_gradient (through gradient_check)
+                             "find_buggy_gradients": {"one_sided"},
+                             "multilabel_gradient_check": {"one_sided"}},
 }
 
 
@@ -110,17 +113,24 @@ DAVE = {
     "05_gradient_checking": ("gradient_check", "missing",
                              "ModuleNotFoundError: No module named 'my_utils'"),
 }
+#: assignment -> the graded functions that call dave's missing one, and so raise
+DAVE_CALLERS = {"05_gradient_checking": {"find_buggy_gradients"}}
 
 
 @pytest.mark.parametrize("assignment", sorted(DAVE))
 def test_dave_loses_one_function_only(rows, assignment):
+    """... and the graded functions that call it, which raise a NameError naming it."""
     name, code, cell_error = DAVE[assignment]
     row = rows["dave", assignment]
     assert row["status"] == "graded" and row["error"] is None
     per = by_name(row)
     assert per[name]["score"] == 0 and code in per[name]["diagnoses"]
+    callers = DAVE_CALLERS.get(assignment, set())
     for other, q in per.items():
-        if other != name:
+        if other in callers:
+            assert q["score"] == 0 and "raised" in q["diagnoses"], (other, q["score"])
+            assert any(f"name '{name}' is not defined" in f for f in q["feedback"])
+        elif other != name:
             assert q["score"] == q["max_score"], (other, q["score"])
     if cell_error:
         assert any(cell_error in (c["error"] or "") for c in row["cells"])

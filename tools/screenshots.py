@@ -252,13 +252,10 @@ def main(argv=None) -> int:
                 page.theme("JupyterLab Dark")
                 shoot(page, check, args.out / "check-linear_backward-dark.png")
                 page.theme("JupyterLab Light")
-                # submit: save first (as the guide says), then a cell at the end
-                page.js("app.commands.execute('docmanager:save');")
-                page.wait(lambda: not page.js("return w.context.model.dirty;"), 20, "the save")
-                page.js("nb.model.sharedModel.insertCell(nb.widgets.length, "
-                        "{cell_type: 'code', source: arguments[0]});",
-                        'grader.submit(student="s1234567")')
-                last = len(page.cells()) - 1
+                # submit: save first (as the guide says), then a cell typed in at the end
+                page.save()
+                last = page.add_cell_below(len(page.cells()) - 1,
+                                           'grader.submit(student="s1234567")')
                 page.run_cell(last, timeout=300)
                 text = page.output_text(last)
                 assert "problem" in text and "s1234567.zip" in text, text

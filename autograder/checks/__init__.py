@@ -11,9 +11,11 @@ cases are built (phase 1), never when an outcome is judged.
 
 from . import activations as _activations  # noqa: F401  (registers the checks)
 from . import chain as _chain  # noqa: F401
+from . import deep_model as _deep_model  # noqa: F401
 from . import gradcheck as _gradcheck  # noqa: F401
 from . import layers as _layers  # noqa: F401
 from . import model as _model  # noqa: F401
+from . import shallow as _shallow  # noqa: F401
 from .core import (
     CHECKS,
     PUBLIC_SEED,

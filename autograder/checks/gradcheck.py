@@ -269,13 +269,21 @@ def _net_label(dims, m, eps):
     return f"layer_dims = {dims}, m = {m}, eps = {eps:g}"
 
 
+def _numerical(params, X, Y, eps):
+    """The network's numerical gradients, as the api's loop (``numerical_gradients``, what
+    students write) gives them, computed with all perturbed copies in one batched forward
+    pass: the same numbers bit for bit on these small networks
+    (tests/test_gradcheck.py checks it on the hidden setups), about 3.5 times cheaper."""
+    return ref().gradcheck.model_numerical_gradients(params, X, Y, eps=eps,
+                                                     method="vectorized")
+
+
 def _ng_cases(check, seed, hidden):
-    api = _api()
     rng = case_rng(check.name, seed, hidden)
     out = []
     for dims, m, eps in _net_setups(rng, hidden):
         params, X, Y = _network(rng, dims, m)
-        grads = api.numerical_gradients(params, X, Y, eps=eps)
+        grads = _numerical(params, X, Y, eps)
         forms = Forms()
 
         def lg(mode, params=params, X=X, Y=Y, eps=eps):
@@ -318,8 +326,7 @@ def _corrupt(rng, grads, key):
 def _gc_numbers(api, params, X, Y, grads, eps, numerical=None, rel=None, combine="global"):
     """``(rel_error, per_parameter)`` as a student with a given mistake would compute it."""
     rel = rel or api.relative_error
-    numerical = numerical if numerical is not None else api.numerical_gradients(
-        params, X, Y, eps=eps)
+    numerical = numerical if numerical is not None else _numerical(params, X, Y, eps)
     keys = list(numerical)
     per = {k: float(rel(np.asarray(grads[k]), numerical[k])) for k in keys}
     if combine == "mean":
@@ -364,7 +371,7 @@ def _gc_cases(check, seed, hidden):
             # the numerical gradients once per network (the api's loop, as students'),
             # compared again with the corrupted grads below
             exact = nn.gradcheck.gradient_check(params, X, Y, grads=grads, eps=eps,
-                                                method="loop")
+                                                numerical=_numerical(params, X, Y, eps))
             if max(exact.per_parameter.values()) < CORRECT_BELOW / 10:  # far from the bar
                 break
         keys = [k for k in grads if k[1] in "Wb"]
@@ -508,3 +515,351 @@ def _count_leaf(check, case_, name, exp, got):
 
 register(Check("count_parameters", ("layer_dims",), "count", _count_cases, points=0.5,
                leaf_checker=_count_leaf))
+
+
+# --------------------------------------------------------------------------- find_buggy_gradients
+def _bug(kind, g, dZ=None, m=1):
+    """A planted bug of ``kind`` applied to the right gradient ``g`` (of a ``W`` or a ``b``)."""
+    if kind == "times_2":
+        return 2.0 * g
+    if kind == "times_m":  # the 1/m forgotten
+        return m * g
+    if kind == "sign":
+        return -g
+    if kind == "transposed":  # a square dW: the transpose fits W's shape
+        return np.array(g.T, copy=True)
+    if kind == "db_wrong_axis":  # summed over the units, then made to fit b's shape
+        n = g.shape[0]
+        over_units = dZ.sum(axis=0, keepdims=True) / m  # shape (1, m)
+        if over_units.shape[1] == n:
+            return np.array(over_units.T, copy=True)
+        return np.full((n, 1), over_units.sum())
+    raise ValueError(kind)
+
+
+_BUG_TEXT = {"times_2": "times 2", "times_m": "times m (no 1/m)", "sign": "sign flipped",
+             "transposed": "transposed", "db_wrong_axis": "summed over the wrong axis"}
+
+#: public cases: layer_dims, m, eps, threshold, the planted bugs as (key, kind), the
+#: scale of X (a small one makes dW1 small: where an absolute error misses its bug)
+_FBG_PUBLIC = [
+    ([3, 4, 4, 1], 4, 1e-6, 1e-7, (), 1.0),
+    ([3, 2, 1], 1, 1e-6, 1e-7, (("dW2", "sign"),), 1.0),
+    ([2, 3, 3, 1], 3, 1e-6, 1e-7, (("db1", "db_wrong_axis"), ("dW2", "transposed")), 1.0),
+    ([4, 3, 1], 5, 1e-4, 1e-7, (("db2", "times_m"),), 1.0),
+    ([3, 4, 1], 4, 1e-6, 1e-2, (("dW1", "times_2"),), 1e-2),
+]
+
+
+def _fbg_setups(rng, hidden):
+    if not hidden:
+        return [list(s) for s in _FBG_PUBLIC]
+    out = []
+    for i in range(5):
+        n0, n1 = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+        m = (1, n1, int(rng.integers(2, 6)), int(rng.integers(2, 6)), 4)[i]
+        dims = ([n0, n1, 1], [n0, n1, n1, 1], [n0, n1, n1, 1], [n0, n1, 1], [n0, n1, 1])[i]
+        eps = (1e-6, 1e-6, 1e-6, 1e-4, 1e-6)[i]
+        threshold, scale = (1e-2, 1e-2) if i == 4 else (1e-7, 1.0)
+        L = len(dims) - 1
+        if i == 0:
+            bugs = ()
+        elif i == 1:  # db1 wrong axis (m = n1 makes it fit) and a square dW2 transposed
+            bugs = (("db1", "db_wrong_axis"), ("dW2", "transposed"))
+        elif i == 2:  # two of times 2, sign, times m, anywhere; one before a dW after it
+            kinds = ["times_2", "sign"] + (["times_m"] if m > 1 else [])
+            lo = int(rng.integers(1, L))
+            bugs = ((f"db{lo}", str(rng.choice(kinds))),
+                    (f"dW{int(rng.integers(lo + 1, L + 1))}", str(rng.choice(kinds))))
+        elif i == 3:
+            key = str(rng.choice([f"{p}{l}" for l in range(1, L + 1) for p in ("dW", "db")]))
+            bugs = ((key, str(rng.choice(["times_2", "sign", "times_m"]))),)
+        else:
+            bugs = (("dW1", "times_2"),)
+        out.append([dims, m, eps, threshold, bugs, scale])
+    return out
+
+
+def _fbg_flags(errors, threshold):
+    return sorted(k for k, v in errors.items() if v > threshold)
+
+
+def _fbg_network(rng, dims, m, eps, threshold, bugs, scale):
+    """A network, its right gradients (from the reference backward) and the planted ones,
+    such that every right gradient is far below the threshold and every planted one far
+    above it."""
+    nn = ref()
+    api = _api()
+    for _ in range(100):
+        params, X, Y = _network(rng, dims, m)
+        if scale != 1.0:  # X in other units: dW1 shrinks with X, Z1 stays the same
+            X = X * scale
+            params["W1"] = params["W1"] / scale
+        AL, caches = nn.L_model_forward(X, params)
+        right = nn.L_model_backward(AL, Y, caches)
+        numerical = _numerical(params, X, Y, eps)
+        errors = {k: api.relative_error(right[k], numerical[k]) for k in numerical}
+        if max(errors.values()) > threshold / 10:
+            continue
+        grads = {k: np.array(v, copy=True) for k, v in right.items()}
+        L = len(dims) - 1
+        for key, kind in bugs:
+            l = int(key[2:])
+            dZ = AL - Y if l == L else right[f"dA{l}"] * (caches[l - 1][1] > 0)
+            grads[key] = _bug(kind, right[key], dZ, m)
+        errors = {k: api.relative_error(grads[k], numerical[k]) for k in numerical}
+        planted = {k for k, _ in bugs}
+        small = scale == 1.0 or all(_norm(grads[k] - numerical[k]) < threshold / 2
+                                    for k in planted)  # an absolute error misses them
+        if small and all(errors[k] > 10 * threshold for k in planted) and \
+                all(np.linalg.norm(right[k]) > 1e-3 * scale for k in numerical):
+            return params, X, Y, grads, numerical, errors
+    raise RuntimeError(f"no network for the planted bugs {bugs} found ({dims}, m = {m})")
+
+
+def _fbg_cases(check, seed, hidden):
+    rng = case_rng(check.name, seed, hidden)
+    out = []
+    for dims, m, eps, threshold, bugs, scale in _fbg_setups(rng, hidden):
+        params, X, Y, grads, numerical, errors = _fbg_network(rng, dims, m, eps, threshold,
+                                                              bugs, scale)
+        expected = _api().find_buggy_gradients(params, X, Y, grads, eps=eps,
+                                               threshold=threshold)
+        assert expected == sorted(k for k, _ in bugs), (expected, bugs)
+        keys = list(numerical)
+        forms = Forms()
+        name = check.returns
+        total = _api().relative_error(np.concatenate([np.ravel(grads[k]) for k in keys]),
+                                      np.concatenate([np.ravel(numerical[k]) for k in keys]))
+        forms.add("absolute_error", "you compared the absolute error ||dp - num_p|| with the "
+                  "threshold: it depends on the gradient's scale (a small gradient's bug "
+                  "hides). Use the relative error ||dp - num_p|| / (||dp|| + ||num_p||)",
+                  {name: _fbg_flags({k: _norm(np.asarray(grads[k]) - numerical[k])
+                                     for k in keys}, threshold)})
+        forms.add("overall_threshold", "you compared the overall relative error (all the "
+                  "parameters as one vector) with the threshold, so every key or none is "
+                  "returned: compare each gradient's own relative error with the threshold",
+                  {name: sorted(keys) if total > threshold else []})
+
+        def forward(params=params, X=X, Y=Y, eps=eps, grads=grads, keys=keys,
+                    threshold=threshold, name=name):
+            one = _loop_grads(params, X, Y, eps, "one_sided")
+            return {name: _fbg_flags({k: _api().relative_error(grads[k], one[k])
+                                      for k in keys}, threshold)}
+
+        forms.add("one_sided", "your numerical gradients are one-sided, (f(x + eps) - f(x)) "
+                  "/ eps, whose error O(eps) lifts the relative error of right gradients "
+                  "above the threshold: use the centered difference", forward)
+        planted = ", ".join(f"{k} {_BUG_TEXT[kind]}" for k, kind in bugs) or "no bug"
+        label = f"layer_dims = {dims}, m = {m}, eps = {eps:g}"
+        if threshold != CORRECT_BELOW:
+            label += f", threshold = {threshold:g}"
+        if scale != 1.0:
+            label += f", X scaled by {scale:g}"
+        # the expected keys travel as one string, so that the list is judged as a whole
+        out.append(case(f"{label}, planted: {planted}", (params, X, Y, grads),
+                        ", ".join(expected), forms,
+                        kwargs={"eps": eps, "threshold": threshold},
+                        errors={k: float(v) for k, v in errors.items()},
+                        threshold=float(threshold)))
+    return out
+
+
+def _fbg_leaf(check, case_, name, exp, got):
+    """The returned list as a whole: the sorted names of the flagged gradients."""
+    want = exp.split(", ") if exp else []
+    errors = case_.extra.get("errors", {})
+    threshold = case_.extra.get("threshold", CORRECT_BELOW)
+    if type(got) not in (list, tuple) or not all(type(k) is str for k in got):
+        what = compare.describe(got)
+        return False, "not_a_list", (f"{name} must be a list of str (gradient names such as "
+                                     f"'dW1'); got {what}: return sorted(...) of the names")
+    got = list(got)  # a tuple of the right names is accepted too
+    if got == want:
+        return True, None, None
+    shown = f"{name} = {got!r}; expected {want!r}"
+    if sorted(got) == want:
+        return False, "unsorted", (f"{shown}: the right names, in another order. Return them "
+                                   "sorted as Python sorts strings: sorted(keys) puts 'dW2' "
+                                   "before 'db1' (capital letters first)")
+    renamed = sorted("d" + k if k[:1] in ("W", "b") else k for k in got)
+    if renamed == want:
+        return False, "parameter_names", (f"{shown}: name the gradients ('dW1', 'db2', ...), "
+                                          "not the parameters ('W1', 'b2')")
+    for f in case_.wrong_forms or []:
+        v = f["leaves"].get(name, compare.MISSING)
+        if isinstance(v, list) and sorted(v) == sorted(got):
+            return False, f["code"], f"{shown}. Likely mistake: {f['message']}"
+    parts = []
+    for k in got:
+        if k not in errors:
+            parts.append(f"{k!r} is not one of the gradients {sorted(errors)}")
+        elif k not in want:
+            parts.append(f"{k} agrees with the centered differences (relative error "
+                         f"{errors[k]:.1e}, below the threshold {threshold:g})")
+    for k in want:
+        if k not in got:
+            parts.append(f"{k} is wrong (relative error {errors.get(k, float('nan')):.2g}, "
+                         f"above the threshold {threshold:g}) but is missing")
+    if len(set(got)) < len(got):
+        parts.append("some names appear twice")
+    return False, "wrong_values", shown + (": " + "; ".join(parts) if parts else "")
+
+
+register(Check("find_buggy_gradients", ("parameters", "X", "Y", "grads"), "keys",
+               _fbg_cases, points=1.5, leaf_checker=_fbg_leaf))
+
+
+# --------------------------------------------------------------------------- multilabel
+def _softmax(Z):
+    e = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def _ml_numerical(Z, Y, eps, loss, mode="centered"):
+    """Entry-by-entry differences of ``loss(Z, Y)`` with a classic mistake or none."""
+    Z = np.array(Z, dtype=np.float64)
+    base = loss(Z, Y)
+    num = np.empty_like(Z)
+    for idx in np.ndindex(*Z.shape):
+        old = Z[idx]
+        Z[idx] = old + eps
+        plus = loss(Z, Y)
+        Z[idx] = old - eps
+        minus = loss(Z, Y)
+        if mode != "not_restored":
+            Z[idx] = old
+        if mode == "one_sided":
+            num[idx] = (plus - base) / eps
+        elif mode == "factor_2":
+            num[idx] = (plus - minus) / eps
+        else:
+            num[idx] = (plus - minus) / (2 * eps)
+    return num
+
+
+def _softmax_loss(Z, Y):
+    with np.errstate(all="ignore"):
+        return float(-np.sum(Y * np.log(_softmax(Z))))
+
+
+def _per_label(dZ, num, rel):
+    return np.array([rel(dZ[c], num[c]) for c in range(num.shape[0])], dtype=np.float64)
+
+
+_ML_PUBLIC = [((3, 4), "right"), ((4, 1), "softmax"), ((2, 5), "one_label_x2"),
+              ((5, 3), "right"), ((3, 6), "one_label_sign")]
+_ML_WHAT = {"right": "dZ = A - Y", "softmax": "dZ = softmax(Z) - Y (the multiclass formula)",
+            "one_label_x2": "dZ = A - Y, one label times 2",
+            "one_label_sign": "dZ = A - Y, one label's sign flipped"}
+
+
+def _ml_cases(check, seed, hidden):
+    api = _api()
+    nn = ref()
+    rng = case_rng(check.name, seed, hidden)
+    if hidden:
+        setups = [((int(rng.integers(2, 6)), int(rng.integers(2, 7))), kind)
+                  for kind in ("right", "softmax", "one_label_sign")]
+        setups.append(((int(rng.integers(2, 6)), 1), "one_label_x2"))
+    else:
+        setups = list(_ML_PUBLIC)
+    out = []
+    for (C, m), kind in setups:
+        Z = rng.uniform(-3, 3, size=(C, m))
+        Y = (rng.random((C, m)) < 0.5).astype(np.float64)
+        if m >= 2:  # a column with several labels on and one with none
+            Y[:, 0] = 1.0
+            Y[:, 1] = 0.0
+        A = nn.sigmoid(Z)
+        dZ = A - Y
+        if kind == "softmax":
+            dZ = _softmax(Z) - Y
+        elif kind != "right":
+            c = int(rng.integers(C))
+            dZ[c] = 2 * dZ[c] if kind == "one_label_x2" else -dZ[c]
+        eps = 1e-6 if m != 1 else 1e-5
+        num, per = api.multilabel_gradient_check(Z, Y, dZ, eps=eps)
+        forms = Forms()
+
+        def lazy(mode=None, scale=None, other=None, Z=Z, Y=Y, eps=eps, dZ=dZ, num=num):
+            def make():
+                if scale is not None:
+                    g = num * scale
+                else:
+                    g = _ml_numerical(Z, Y, eps, other or api.multilabel_loss,
+                                      mode or "centered")
+                return {"dZ_numerical": g, "per_label": _per_label(dZ, g, api.relative_error)}
+            return make
+
+        forms.add("factor_2", "your numerical gradient is twice too large: a centered "
+                  "difference divides by 2 * eps", lazy(scale=2.0))
+        forms.add("one_sided", "your numerical gradient matches the one-sided difference "
+                  "(L(Z + eps) - L(Z)) / eps: use the centered one, (L(Z + eps) - "
+                  "L(Z - eps)) / (2 * eps)", lazy(mode="one_sided"))
+        forms.add("not_restored", "each entry of Z stays at z - eps after its difference: "
+                  "put the old value back before moving on", lazy(mode="not_restored"))
+        if m > 1:
+            forms.add("averaged_over_m", f"your numerical gradient is m = {m} times too "
+                      "small: differentiate multilabel_loss, the sum over the examples "
+                      "(dZ = A - Y is per example; the 1/m comes in linear_backward)",
+                      lazy(scale=1.0 / m))
+        if C > 1:
+            forms.add("softmax_loss", "you differentiated the multiclass cross-entropy "
+                      "-sum(Y * log(softmax(Z))): with several labels per example each label "
+                      "is its own sigmoid and binary cross-entropy (multilabel_loss)",
+                      lazy(other=_softmax_loss))
+        forms.add("sign_error", "your numerical gradient has the wrong sign: L(Z + eps) "
+                  "comes first", lazy(scale=-1.0))
+        forms.add("not_relative", "per_label holds absolute errors ||dZ[c] - num[c]||: "
+                  "divide by ||dZ[c]|| + ||num[c]||",
+                  {"per_label": _per_label(dZ, num, lambda a, b: _norm(a - b))})
+        if m != C:
+            forms.add("per_example", f"per_label has one error per example (shape ({m},)):"
+                      f" it needs one per label, a row of Z, shape ({C},)",
+                      {"per_label": shape_only((m,))})
+        forms.add("one_number", "per_label must hold one relative error per label (row), "
+                  f"an array of shape ({C},), not one error for the whole matrix",
+                  {"per_label": float(api.relative_error(dZ, num))})
+        label = f"C = {C}, m = {m}, {_ML_WHAT[kind]}"
+        out.append(case(label, (Z, Y, dZ), (num, per), forms, kwargs={"eps": eps},
+                        tol=(1e-5, 1e-8)))
+    return out
+
+
+def _ml_leaf(check, case_, name, exp, got):
+    """``dZ_numerical`` as an array (rtol 1e-5); ``per_label`` entry by entry as sizes:
+    below the bar where the reference is, else within 0.1 %."""
+    if name != "per_label":
+        return compare.check_leaf(check, case_, name, exp, got)
+    pretty = check.pretty(name)
+    if type(got) is not np.ndarray or got.dtype.kind != "f" or got.shape != exp.shape:
+        problem = (f"{pretty} must be a float array of shape {exp.shape} (one relative "
+                   f"error per label); got {compare.describe(got)}")
+        diag = compare.match_forms(case_, name, got)
+        code = diag[0] if diag else ("wrong_shape" if type(got) is np.ndarray
+                                     else "not_an_array")
+        return False, code, problem + (f". Likely mistake: {diag[1]}" if diag else "")
+    g = got.astype(np.float64)
+    bar = 1e-7
+    for c, (e, v) in enumerate(zip(exp.tolist(), g.tolist(), strict=True)):
+        ok = (0 <= v < bar) if e < bar else abs(v - e) <= 1e-3 * abs(e)
+        if ok:
+            continue
+        if e < bar:
+            problem = (f"{pretty}[{c}] = {v:.3g}, but label {c} of dZ is right: its relative "
+                       f"error must be below {bar:g} (the reference finds {e:.2g})")
+        else:
+            problem = (f"{pretty}[{c}] = {v:.6g}; expected {e:.6g} (within 0.1 %: label {c} "
+                       "of dZ is wrong, so its error is large)")
+        for f in case_.wrong_forms or []:
+            w = f["leaves"].get(name, compare.MISSING)
+            if isinstance(w, np.ndarray) and w.shape == g.shape and \
+                    np.allclose(g, w, rtol=1e-2, atol=1e-15):
+                return False, f["code"], f"{problem}. Likely mistake: {f['message']}"
+        return False, "wrong_values", problem
+    return True, None, None
+
+
+register(Check("multilabel_gradient_check", ("Z", "Y", "dZ"), ("dZ_numerical", "per_label"),
+               _ml_cases, points=1.5, weights=(0.6, 0.4), leaf_checker=_ml_leaf))

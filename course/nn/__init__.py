@@ -34,6 +34,8 @@ model        L-layer forward/backward, updates and :class:`NeuralNetwork`
 gradcheck    numerical gradients and relative errors
 chain_api    the graded functions of assignment 1 (chain rule and graphs, plain data)
 gradcheck_api  the graded functions of assignment 5 (plain-data signatures)
+deep_api     the training loop and predictions of assignment 4 (``L_layer_model``)
+shallow_api  the tanh + softmax network of assignment 3 (backward, training loop, predict)
 graph        the scalar :class:`Value` graph
 """
 
@@ -82,6 +84,7 @@ from .chain_api import (
     squared_error_grad,
     xyz_forward_backward,
 )
+from .deep_api import L_layer_model, predict
 from .fast import FusedTrainer
 from .gradcheck import (
     GradCheckResult,
@@ -128,6 +131,14 @@ from .model import (
     model_forward,
     update_parameters,
 )
+from .shallow_api import (
+    init_tanh_softmax,
+    predict_tanh_softmax,
+    tanh_softmax_backward,
+    tanh_softmax_cost,
+    tanh_softmax_forward,
+    train_tanh_softmax,
+)
 
 #: The functions of the graded API (DESIGN.md), by name: the contract with the notebooks
 #: and the autograder.
@@ -163,6 +174,7 @@ __all__ = [
     "GradCheckResult",
     "INITIALIZERS",
     "LOSSES",
+    "L_layer_model",
     "L_model_backward",
     "L_model_forward",
     "NeuralNetwork",
@@ -189,6 +201,7 @@ __all__ = [
     "identity_forward",
     "initialize_parameters",
     "initialize_parameters_deep",
+    "init_tanh_softmax",
     "leaky_relu_backward",
     "leaky_relu_forward",
     "linear_activation_backward",
@@ -210,6 +223,8 @@ __all__ = [
     "numerical_gradients",
     "one_hot",
     "params_to_vector",
+    "predict",
+    "predict_tanh_softmax",
     "problem1_dfdx",
     "problem2_partials",
     "relative_error",
@@ -233,6 +248,10 @@ __all__ = [
     "squared_error_grad",
     "tanh_backward",
     "tanh_forward",
+    "tanh_softmax_backward",
+    "tanh_softmax_cost",
+    "tanh_softmax_forward",
+    "train_tanh_softmax",
     "update_parameters",
     "vector_to_params",
     "xyz_forward_backward",

@@ -20,6 +20,8 @@ __all__ = [
     "count_parameters",
     "find_buggy_gradients",
     "gradient_check",
+    "multilabel_gradient_check",
+    "multilabel_loss",
     "numerical_gradients",
     "params_to_vector",
     "relative_error",
@@ -178,3 +180,62 @@ def count_parameters(layer_dims):
     """
     return int(sum(int(layer_dims[l]) * (int(layer_dims[l - 1]) + 1)
                    for l in range(1, len(layer_dims))))
+
+
+def multilabel_loss(Z, Y):
+    """The multilabel cross-entropy of sigmoid outputs, *summed* over labels and examples.
+
+    ``L = -sum_{c,i} (Y log s(Z) + (1 - Y) log(1 - s(Z)))`` with ``s`` the logistic function:
+    one independent binary problem per label (row). Summed, not averaged, so that its
+    gradient is the per-example ``dZ = s(Z) - Y`` of the course's convention (the ``1/m``
+    comes later, in ``linear_backward``). Computed stably, ``log s(z) = -log(1 + e^{-z})``.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (C, m)
+        The output layer's pre-activations, one row per label.
+    Y : ndarray, shape (C, m)
+        Labels in {0, 1}, any number of ones per column.
+
+    Returns
+    -------
+    float
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    # -log s(z) = logaddexp(0, -z) and -log(1 - s(z)) = logaddexp(0, z)
+    return float(np.sum(Y * np.logaddexp(0.0, -Z) + (1 - Y) * np.logaddexp(0.0, Z)))
+
+
+def multilabel_gradient_check(Z, Y, dZ, eps=1e-6):
+    """Centered differences of :func:`multilabel_loss` in ``Z``, and how far ``dZ`` is
+    from them, label by label.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (C, m)
+    Y : ndarray, shape (C, m)
+        Labels in {0, 1}.
+    dZ : ndarray, shape (C, m)
+        An analytic gradient to test (``s(Z) - Y`` is the right one).
+    eps : float
+
+    Returns
+    -------
+    dZ_numerical : ndarray, shape (C, m)
+        ``(L(Z + eps e_ci) - L(Z - eps e_ci)) / (2 eps)`` for every entry, float64.
+    per_label : ndarray, shape (C,)
+        ``relative_error(dZ[c], dZ_numerical[c])`` for each label ``c``.
+    """
+    Z = np.array(Z, dtype=np.float64)
+    num = np.empty_like(Z)
+    for idx in np.ndindex(*Z.shape):
+        old = Z[idx]
+        Z[idx] = old + eps
+        plus = multilabel_loss(Z, Y)
+        Z[idx] = old - eps
+        minus = multilabel_loss(Z, Y)
+        Z[idx] = old
+        num[idx] = (plus - minus) / (2 * eps)
+    dZ = np.asarray(dZ, dtype=np.float64)
+    per_label = np.array([relative_error(dZ[c], num[c]) for c in range(Z.shape[0])])
+    return num, per_label

@@ -6,7 +6,16 @@ implementation that must get full marks). ``tricks`` adds, for every function, a
 ndarray subclass and an always-equal object.
 """
 
-from . import activations, chain, gradcheck, layers, model, tricks  # noqa: F401  (registers)
+from . import (  # noqa: F401  (registers)
+    activations,
+    chain,
+    deep_model,
+    gradcheck,
+    layers,
+    model,
+    shallow,
+    tricks,
+)
 from ._registry import CORRECT, MUTANTS
 
 __all__ = ["CORRECT", "MUTANTS"]

@@ -432,6 +432,195 @@ def gc_param_names(parameters, X, Y, grads, eps=1e-6):
     return _check(parameters, X, Y, grads, eps, prefix="")
 
 
+# ========== find_buggy_gradients
+def _errors(parameters, X, Y, grads, eps, rel=_rel, diff=_centered):
+    num = _num_grads(parameters, X, Y, eps, diff)
+    return {k: float(rel(grads[k], num[k])) for k in num}
+
+
+@correct("find_buggy_gradients")
+def fbg_loop(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    return sorted(k for k, v in _errors(parameters, X, Y, grads, eps).items() if v > threshold)
+
+
+@correct("find_buggy_gradients")
+def fbg_via_gradient_check(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    """Built on the graded gradient_check (its correct variant gc_vectors)."""
+    _, per = gc_vectors(parameters, X, Y, grads, eps)
+    bad = []
+    for key, err in per.items():
+        if err > threshold:
+            bad.append(key)
+    bad.sort()
+    return bad
+
+
+@correct("find_buggy_gradients")
+def fbg_comprehension_over_grads(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    """Walks the grads dict (dA keys skipped) with rel_sqrt_sum's numpy floats."""
+    num = ng_nditer(parameters, X, Y, eps)
+    return sorted([k for k in grads if k in num
+                   and rel_sqrt_sum(np.asarray(grads[k]), num[k]) > threshold])
+
+
+@mutant("find_buggy_gradients", "unsorted")
+def fbg_layer_order(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    return [k for k, v in _errors(parameters, X, Y, grads, eps).items() if v > threshold]
+
+
+@mutant("find_buggy_gradients", "parameter_names")
+def fbg_param_names(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    return sorted(k[1:] for k, v in _errors(parameters, X, Y, grads, eps).items()
+                  if v > threshold)
+
+
+@mutant("find_buggy_gradients", "overall_threshold")
+def fbg_overall(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    total, per = _check(parameters, X, Y, grads, eps)
+    return sorted(per) if total > threshold else []
+
+
+@mutant("find_buggy_gradients", "one_sided")
+def fbg_forward(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    def diff(f, x, i, eps):
+        old = x.flat[i]
+        x.flat[i] = old + eps
+        fp = f(x)
+        x.flat[i] = old
+        return (fp - f(x)) / eps
+
+    errors = _errors(parameters, X, Y, grads, eps, diff=diff)
+    return sorted(k for k, v in errors.items() if v > threshold)
+
+
+@mutant("find_buggy_gradients", "absolute_error")
+def fbg_absolute(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    errors = _errors(parameters, X, Y, grads, eps, rel=lambda a, b: np.linalg.norm(a - b))
+    return sorted(k for k, v in errors.items() if v > threshold)
+
+
+@mutant("find_buggy_gradients", "not_a_list")
+def fbg_set(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    return {k for k, v in _errors(parameters, X, Y, grads, eps).items() if v > threshold}
+
+
+@mutant("find_buggy_gradients", "wrong_values")
+def fbg_inverted(parameters, X, Y, grads, eps=1e-6, threshold=1e-7):
+    """The gradients that agree instead of those that do not."""
+    return sorted(k for k, v in _errors(parameters, X, Y, grads, eps).items() if v <= threshold)
+
+
+# ========== multilabel_gradient_check
+def _ml_loss(Z, Y):
+    A = 1 / (1 + np.exp(-Z))
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+
+
+def _ml(Z, Y, dZ, eps, loss=_ml_loss, diff=_centered, rel=_rel, scale=1.0):
+    x = np.array(Z, dtype=np.float64)
+    num = np.zeros_like(x)
+    for i in range(x.size):
+        num.flat[i] = scale * diff(lambda v: loss(v, Y), x, i, eps)
+    return num, np.array([rel(dZ[c], num[c]) for c in range(x.shape[0])])
+
+
+@correct("multilabel_gradient_check")
+def ml_loop(Z, Y, dZ, eps=1e-6):
+    return _ml(Z, Y, dZ, eps)
+
+
+@correct("multilabel_gradient_check")
+def ml_via_numerical_gradient(Z, Y, dZ, eps=1e-6):
+    """The notebook's way: a numerical_gradient(f, x) of the summed loss, rel_linalg per row."""
+    def numerical_gradient(f, x, eps):
+        x = np.array(x, dtype=np.float64)
+        grad = np.zeros_like(x)
+        for idx in np.ndindex(*x.shape):
+            old = x[idx]
+            x[idx] = old + eps
+            fp = f(x)
+            x[idx] = old - eps
+            fm = f(x)
+            x[idx] = old
+            grad[idx] = (fp - fm) / (2 * eps)
+        return grad
+
+    num = numerical_gradient(lambda z: api.multilabel_loss(z, Y), Z, eps)
+    return num, np.array([rel_linalg(dZ[c], num[c]) for c in range(Z.shape[0])])
+
+
+@correct("multilabel_gradient_check")
+def ml_nditer_list(Z, Y, dZ, eps=1e-6):
+    """np.nditer over the entries, a list result, errors gathered with np.fromiter."""
+    x = np.array(Z, dtype=np.float64)
+    num = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[idx] += eps
+        minus[idx] -= eps
+        num[idx] = (_ml_loss(plus, Y) - _ml_loss(minus, Y)) / (2 * eps)
+    per = np.fromiter((rel_sqrt_sum(dZ[c], num[c]) for c in range(x.shape[0])), dtype=float)
+    return [num, per]
+
+
+@mutant("multilabel_gradient_check", "factor_2")
+def ml_factor_2(Z, Y, dZ, eps=1e-6):
+    return _ml(Z, Y, dZ, eps, scale=2.0)
+
+
+@mutant("multilabel_gradient_check", "one_sided")
+def ml_one_sided(Z, Y, dZ, eps=1e-6):
+    def diff(f, x, i, eps):
+        old = x.flat[i]
+        x.flat[i] = old + eps
+        fp = f(x)
+        x.flat[i] = old
+        return (fp - f(x)) / eps
+
+    return _ml(Z, Y, dZ, eps, diff=diff)
+
+
+@mutant("multilabel_gradient_check", "averaged_over_m")
+def ml_mean_loss(Z, Y, dZ, eps=1e-6):
+    m = Z.shape[1]
+    return _ml(Z, Y, dZ, eps, loss=lambda z, y: _ml_loss(z, y) / m)
+
+
+@mutant("multilabel_gradient_check", "softmax_loss")
+def ml_softmax(Z, Y, dZ, eps=1e-6):
+    def loss(z, y):
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        return float(-np.sum(y * np.log(e / e.sum(axis=0, keepdims=True))))
+
+    return _ml(Z, Y, dZ, eps, loss=loss)
+
+
+@mutant("multilabel_gradient_check", "not_relative")
+def ml_absolute(Z, Y, dZ, eps=1e-6):
+    return _ml(Z, Y, dZ, eps, rel=lambda a, b: np.linalg.norm(a - b))
+
+
+@mutant("multilabel_gradient_check", "one_number")
+def ml_one_error(Z, Y, dZ, eps=1e-6):
+    num, _ = _ml(Z, Y, dZ, eps)
+    return num, _rel(dZ, num)
+
+
+@mutant("multilabel_gradient_check", "per_example")
+def ml_per_column(Z, Y, dZ, eps=1e-6):
+    num, _ = _ml(Z, Y, dZ, eps)
+    return num, np.array([_rel(dZ[:, i], num[:, i]) for i in range(Z.shape[1])])
+
+
+@mutant("multilabel_gradient_check", "mutated_input")
+def ml_in_place(Z, Y, dZ, eps=1e-6):
+    num = np.zeros_like(Z)
+    for i in range(Z.size):
+        num.flat[i] = _centered(lambda v: _ml_loss(v, Y), Z, i, eps)
+    Z += 0.0 * num + 1e-3  # left changed
+    return num, np.array([_rel(dZ[c], num[c]) for c in range(Z.shape[0])])
+
+
 # ========== count_parameters
 @correct("count_parameters")
 def count_sum(layer_dims):
