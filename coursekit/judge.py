@@ -437,16 +437,25 @@ class Check:
     # ---------------------------------------------------------------- phase 3
     def judge(self, case: Case, outcome: dict) -> CaseResult:
         """Judge one outcome (see the module docstring). Never raises for a bad outcome."""
+        return self.judge_all([case], [outcome])[0]
+
+    def judge_all(self, cases, outcomes) -> list:
+        """:meth:`judge` for each case and its outcome, in order, with numpy's errors and
+        Python's warnings silenced once for all of them (entering those contexts per
+        case was a tenth of judging a submission)."""
+        results = []
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            try:
-                return self._judge(case, outcome)
-            except Exception as err:  # a bug here must not stop a batch; it is reported
-                return CaseResult(
-                    case.label, 0.0, float(case.points), False,
-                    [f"{self.name}: the result could not be judged ({type(err).__name__}: "
-                     f"{err}); please report this to the course staff"],
-                    "judge_error", ["judge_error"])
+            for case, outcome in zip(cases, outcomes, strict=True):
+                try:
+                    results.append(self._judge(case, outcome))
+                except Exception as err:  # a bug here must not stop a batch; reported
+                    results.append(CaseResult(
+                        case.label, 0.0, float(case.points), False,
+                        [f"{self.name}: the result could not be judged "
+                         f"({type(err).__name__}: {err}); please report this to the "
+                         "course staff"], "judge_error", ["judge_error"]))
+        return results
 
     def _judge(self, case, outcome):
         pts = float(case.points)
@@ -809,7 +818,7 @@ def check(name: str, func, seed: int = PUBLIC_SEED) -> Report:
     c = _get(name)
     cases = c.cases(seed, hidden=False)
     outcomes = [run_case(func, case) for case in cases]
-    report = Report(name, [c.judge(case, o) for case, o in zip(cases, outcomes, strict=True)],
+    report = Report(name, c.judge_all(cases, outcomes),
                     c.points)
     note = printed_note(name, outcomes)
     if note:
@@ -839,10 +848,9 @@ def grade_question(name: str, cases, outcomes) -> dict:
     c = _get(name)
     cases = list(cases)
     outcomes = list(outcomes)
-    results = []
-    for i, case in enumerate(cases):
-        outcome = outcomes[i] if i < len(outcomes) else _outcome("missing", error="no outcome")
-        results.append(c.judge(case, outcome))
+    padded = [outcomes[i] if i < len(outcomes) else _outcome("missing", error="no outcome")
+              for i in range(len(cases))]
+    results = c.judge_all(cases, padded)
     earned = sum(r.score for r in results)
     total = sum(r.max_score for r in results)
     score = round(c.points * earned / total, 6) if total else 0.0
