@@ -366,19 +366,8 @@ def read_task(read):
         head += chunk
     if head != TASK_MAGIC:
         return _plain_after(head, read)
-    size = _TASK_FRAME.unpack(head + _exact(read, 8))[1]
-    return pickle.loads(_exact(read, size))
-
-
-def _exact(read, n):
-    chunks, left = [], n
-    while left:
-        chunk = read(min(left, 1 << 20))
-        if not chunk:
-            raise EOFError("stream ended inside a task")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+    size = _TASK_FRAME.unpack(head + plain._read_exact(read, 8))[1]
+    return pickle.loads(plain._read_exact(read, size))
 
 
 def _plain_after(head, read):
