@@ -21,6 +21,8 @@ function                                  shows
 :func:`plot_digits`                       a grid of 8x8 digit images (with predictions)
 :func:`plot_ce_vs_mse`                    ``dJ/dz`` of a sigmoid output under cross-entropy
                                           and under squared error
+:func:`figure_sliders`                    sliders that redraw a figure (ipywidgets), or
+                                          the figure alone where widgets are absent
 :func:`save`                              write a figure to a PNG (or PDF, SVG) file
 ========================================  ===========================================
 
@@ -57,6 +59,7 @@ from matplotlib.ticker import MaxNLocator
 __all__ = [
     "draw_graph",
     "draw_layer_flow",
+    "figure_sliders",
     "plot_activations",
     "plot_ce_vs_mse",
     "plot_cost",
@@ -1082,6 +1085,98 @@ def plot_ce_vs_mse(z=None, y=1, *, ax=None):
     ax.grid(True, lw=0.4, alpha=0.6)
     ax.legend(loc="lower right" if y == 1 else "upper left")
     return ax
+
+
+# --------------------------------------------------------------------------- sliders
+def _png(fig, dpi):
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    _close(fig)
+    return buf.getvalue()
+
+
+def _close(fig):
+    """Close a pyplot figure (in Jupyter the inline backend would show it too); a plain
+    ``Figure`` needs nothing, and pyplot is never imported here for it."""
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None and getattr(fig.canvas, "manager", None) is not None:
+        plt.close(fig)
+
+
+def figure_sliders(draw, controls, *, dpi=80):
+    """Sliders that redraw a figure: ``draw(**values)`` is called for each setting.
+
+    The figure is shown as an image (``ipywidgets.Image``) that each move of a slider
+    replaces. No ``Output`` widget is used: a notebook run without a browser (nbclient,
+    nbconvert, otter, nbgrader) can hang on one, when the kernel's reply to a cell races
+    the comm messages nbclient sends back for it. Without ``ipywidgets`` the figure of the
+    starting values is returned alone (closed in pyplot, so that only ``display`` shows it).
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(**values) -> Figure`` (or an ``Axes`` of it), one keyword per control.
+    controls : dict
+        ``{name: (options, start)}`` or ``{name: (options, start, label)}``: the values a
+        slider steps through (a sequence of at least one, or a dict ``{shown label:
+        value}``), the starting value and the slider's label (default: ``name``).
+    dpi : int
+        Resolution of the image.
+
+    Returns
+    -------
+    ipywidgets.VBox or matplotlib.figure.Figure
+        The sliders above the image, or, without ``ipywidgets``, the starting figure:
+        ``display(...)`` it (or end the cell with it).
+    """
+    if not callable(draw):
+        raise TypeError(f"draw must be callable; got {type(draw).__name__}")
+    if not isinstance(controls, Mapping) or not controls:
+        raise ValueError("controls must be a non-empty dict {name: (options, start[, label])}")
+    spec = {}
+    for name, c in controls.items():
+        if not isinstance(c, (tuple, list)) or len(c) not in (2, 3):
+            raise ValueError(f"controls[{name!r}] must be (options, start) or "
+                             f"(options, start, label); got {c!r}")
+        options, start = c[0], c[1]
+        # {label: value} shows the labels on the slider and passes the values to draw
+        options = list(options.items()) if isinstance(options, Mapping) else list(options)
+        values = [o[1] for o in options] if isinstance(c[0], Mapping) else options
+        if not options or not any(start is v or start == v for v in values):
+            raise ValueError(f"controls[{name!r}]: start {start!r} must be one of the "
+                             f"options {values!r}")
+        spec[name] = (options, start, c[2] if len(c) == 3 else name)
+
+    def figure(values):
+        fig = draw(**values)
+        fig = getattr(fig, "figure", fig) if not isinstance(fig, Figure) else fig
+        if not isinstance(fig, Figure):
+            raise TypeError(f"draw must return a matplotlib Figure or Axes; got "
+                            f"{type(fig).__name__}")
+        return fig
+
+    start = {name: s for name, (_, s, _) in spec.items()}
+    try:
+        import ipywidgets as widgets
+    except ImportError:
+        fig = figure(start)
+        _close(fig)  # shown once, by whoever displays what is returned
+        return fig
+    sliders = {name: widgets.SelectionSlider(options=options, value=s, description=label,
+                                             style={"description_width": "initial"})
+               for name, (options, s, label) in spec.items()}
+    image = widgets.Image(value=_png(figure(start), dpi), format="png")
+
+    def redraw(_change=None):
+        image.value = _png(figure({name: w.value for name, w in sliders.items()}), dpi)
+
+    for w in sliders.values():
+        w.observe(redraw, names="value")
+    return widgets.VBox([*sliders.values(), image])
 
 
 # --------------------------------------------------------------------------- saving

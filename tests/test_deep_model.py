@@ -106,7 +106,8 @@ def _notebook_namespace(monkeypatch):
     assert len(wanted) == 11
     slider = [s for s in sources if "slider_runs = {}" in s]
     assert len(slider) == 1
-    ns = {"__name__": "__main__"}
+    shown = []
+    ns = {"__name__": "__main__", "display": shown.append, "shown": shown}
     for s in wanted:
         exec(compile(s, "<cell>", "exec"), ns)
     from coursekit import data
@@ -119,17 +120,20 @@ def _notebook_namespace(monkeypatch):
 def test_the_sliders_fall_back_to_a_static_plot_without_ipywidgets(monkeypatch, capsys):
     import sys
 
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
     ns, cell = _notebook_namespace(monkeypatch)
     monkeypatch.setitem(sys.modules, "ipywidgets", None)   # import ipywidgets raises ImportError
     exec(compile(cell, "<slider cell>", "exec"), ns)
     out = capsys.readouterr().out
-    assert ns["widgets"] is None and "slider_ui" not in ns
-    assert "ipywidgets is not installed" in out
     assert len(ns["slider_runs"]) == 27 and "3 hidden layers, weights   He" in out
-    import matplotlib.pyplot as plt
-
-    ns["show_run"](1, "0.01", 1.0)  # any of the 27 runs can be shown by hand
-    assert not plt.get_fignums()     # shown (and closed)
+    shown = ns["shown"]
+    assert len(shown) == 1 and isinstance(shown[0], Figure)   # the default run, once
+    assert "[2, 16, 8, 1], weights He, lr 0.3" in shown[0].axes[0].get_title()
+    assert not plt.get_fignums()     # closed in pyplot: only display shows it
+    fig = ns["show_run"](1, "0.01", 1.0)  # any of the 27 runs can be shown by hand
+    assert "[2, 16, 1], weights 0.01, lr 1.0" in fig.axes[0].get_title()
 
 
 def test_the_sliders_use_ipywidgets_when_installed(monkeypatch, capsys):
@@ -141,8 +145,8 @@ def test_the_sliders_use_ipywidgets_when_installed(monkeypatch, capsys):
                         lambda *a, **k: shown.append(k["title"]) or real(*a, **k))
     exec(compile(cell, "<slider cell>", "exec"), ns)
     ui = ns["slider_ui"]
-    assert ns["widgets"] is widgets
-    sliders = {w.description: w for w in ui.widget.children
+    assert ns["shown"] == [ui] and isinstance(ui, widgets.VBox)
+    sliders = {w.description: w for w in ui.children
                if isinstance(w, widgets.SelectionSlider)}
     assert set(sliders) == {"hidden layers", "weights", "learning rate"}
     assert shown and "[2, 16, 8, 1], weights He, lr 0.3" in shown[-1]

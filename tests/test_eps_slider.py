@@ -20,6 +20,8 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from coursekit import plots  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "solutions" / "05_gradient_checking" / "05_gradient_checking.ipynb"
 
@@ -43,42 +45,41 @@ def _namespace(calls, shown):
 
     return {"np": np, "plt": plt, "grader": _Grader(), "gradient_check": gradient_check,
             "p_small": {}, "X_small": None, "Y_small": None, "grads_small": {},
-            "display": lambda *objs: shown.extend(objs)}
+            "plots": plots, "display": lambda *objs: shown.extend(objs)}
 
 
 def test_without_ipywidgets_the_cell_draws_one_static_plot(monkeypatch, capsys):
+    from matplotlib.figure import Figure
+
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets -> ImportError
-    calls, shown, figures = [], [], []
-    monkeypatch.setattr(plt, "show", lambda *a, **k: figures.append(plt.gcf()))
+    calls, shown = [], []
     ns = _namespace(calls, shown)
     exec(compile(_slider_source(), "eps-slider", "exec"), ns)
-    out = capsys.readouterr()
-    assert "ipywidgets is not installed" in out.out and out.err == ""
-    assert ns["widgets"] is None and shown == []
-    assert len(figures) == 1  # the static plot
-    ax = figures[0].axes[0]
+    assert capsys.readouterr().err == ""
+    assert len(shown) == 1 and isinstance(shown[0], Figure)  # the static plot, shown once
+    assert not plt.get_fignums()                             # closed in pyplot
+    ax = shown[0].axes[0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
     marked = ax.get_lines()[-1]  # the point at eps = 1e-6
     assert marked.get_xdata()[0] == pytest.approx(1e-6)
     assert len(calls) == 23  # the whole curve, computed once
-    plt.close("all")
 
 
 def test_with_ipywidgets_moving_the_slider_recomputes_nothing(monkeypatch, capsys):
     widgets = pytest.importorskip("ipywidgets")
-    calls, shown, figures = [], [], []
-    monkeypatch.setattr(plt, "show", lambda *a, **k: figures.append(plt.gcf()))
+    calls, shown = [], []
     ns = _namespace(calls, shown)
     exec(compile(_slider_source(), "eps-slider", "exec"), ns)
     assert capsys.readouterr().err == ""
     box = shown[0]
-    assert isinstance(box, widgets.HBox)
-    slider, label = box.children
-    assert label.value == "eps = 1.0e-06"
-    before = len(calls)
-    slider.value = 0
-    assert label.value == "eps = 1.0e-12"
-    assert len(calls) == before == 23  # only redrawn
-    ns["draw_eps"](slider.value)
-    assert figures[-1].axes[0].get_lines()[-1].get_xdata()[0] == pytest.approx(1e-12)
+    assert isinstance(box, widgets.VBox)
+    slider, image = box.children
+    assert isinstance(slider, widgets.SelectionSlider) and isinstance(image, widgets.Image)
+    assert len(slider.options) == 23 and slider.options[slider.index][0] == "1.0e-06"
+    before, first = len(calls), image.value
+    slider.value = slider.options[0][1]
+    assert slider.options[slider.index][0] == "1.0e-12"
+    assert len(calls) == before == 23 and image.value != first  # only redrawn
+    fig = ns["draw_eps"](slider.value)
+    assert fig.axes[0].get_lines()[-1].get_xdata()[0] == pytest.approx(1e-12)
     plt.close("all")

@@ -486,3 +486,79 @@ def test_draw_layer_flow_bad_arguments_name_what_is_wrong():
         plots.draw_layer_flow(3, activations=["relu", "sigmoid"])
     with pytest.raises(ValueError, match="^max_shown must be an int of at least 2"):
         plots.draw_layer_flow(3, max_shown=1)
+
+
+# --------------------------------------------------------------------------- sliders
+def _line(k, scale=1.0):
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.plot(np.arange(5), scale * np.arange(5) ** k)
+    return fig
+
+
+def test_figure_sliders_redraw_an_image_and_use_no_output_widget():
+    widgets = pytest.importorskip("ipywidgets")
+    calls = []
+
+    def draw(k, scale):
+        calls.append((k, scale))
+        return _line(k, scale).axes[0]        # an Axes is accepted too
+
+    box = plots.figure_sliders(draw, {"k": ((1, 2, 3), 2, "power"), "scale": ([0.5, 1.0], 1.0)})
+    sliders = [w for w in box.children if isinstance(w, widgets.SelectionSlider)]
+    images = [w for w in box.children if isinstance(w, widgets.Image)]
+    assert [s.description for s in sliders] == ["power", "scale"]
+    assert [s.value for s in sliders] == [2, 1.0]
+    assert len(images) == 1 and images[0].value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert calls == [(2, 1.0)]
+    first = images[0].value
+    sliders[0].value = 3                        # a move redraws with every slider's value
+    assert calls[-1] == (3, 1.0) and images[0].value != first
+    # no Output widget anywhere: nbclient answers those with comm messages of its own
+    assert not any(isinstance(w, widgets.Output) for w in box.children)
+
+
+def test_figure_sliders_without_ipywidgets_return_the_starting_figure(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_widgets(name, *args, **kwargs):
+        if name == "ipywidgets":
+            raise ImportError("no ipywidgets here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_widgets)
+    fig = plots.figure_sliders(lambda k: _line(k), {"k": ((1, 2), 1)})
+    assert isinstance(fig, Figure)
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), np.arange(5))
+
+
+@pytest.mark.parametrize("draw, controls, message", [
+    (None, {"k": ((1,), 1)}, "^draw must be callable"),
+    (_line, {}, "^controls must be a non-empty dict"),
+    (_line, {"k": (1, 2, 3, 4)}, r"^controls\['k'\] must be \(options, start\)"),
+    (_line, {"k": ((1, 2), 5)}, r"^controls\['k'\]: start 5 must be one of the options"),
+])
+def test_figure_sliders_errors(draw, controls, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        plots.figure_sliders(draw, controls)
+
+
+def test_figure_sliders_need_a_figure_from_draw():
+    with pytest.raises(TypeError, match="^draw must return a matplotlib Figure or Axes; got int"):
+        plots.figure_sliders(lambda k: 3, {"k": ((1,), 1)})
+
+
+def test_figure_sliders_show_labels_and_pass_values():
+    pytest.importorskip("ipywidgets")
+    seen = []
+    box = plots.figure_sliders(lambda eps: seen.append(eps) or _line(1, eps),
+                               {"eps": ({"1e-06": 1e-6, "1e-03": 1e-3}, 1e-6, "eps")})
+    slider = box.children[0]
+    assert [label for label, _ in slider.options] == ["1e-06", "1e-03"]
+    assert slider.index == 0 and seen == [1e-6]
+    slider.value = 1e-3
+    assert slider.index == 1 and seen == [1e-6, 1e-3]
+    with pytest.raises(ValueError, match=r"start 0\.5 must be one of the options \[1e-06"):
+        plots.figure_sliders(lambda eps: _line(1), {"eps": ({"1e-06": 1e-6}, 0.5)})

@@ -134,11 +134,13 @@ def echo_names(check, args, expected):
     leaf of ``expected`` equal to an array of ``args``. Judging gives these credit only
     together with a right first returned value (``autograder.checks._rules``)."""
     inputs = [a for _, a in _leaf_paths(tuple(args)) if isinstance(a, np.ndarray)]
+    same = {id(a) for a in inputs}  # the reference's caches hold the inputs themselves
     names = []
     for path, leaf in _leaf_paths(expected):
         if not path or path[0] == 0 or not isinstance(leaf, np.ndarray):
             continue
-        if any(a.shape == leaf.shape and a.dtype == leaf.dtype and np.array_equal(a, leaf)
-               for a in inputs):
+        if id(leaf) in same or any(
+                a.shape == leaf.shape and a.dtype == leaf.dtype and np.array_equal(a, leaf)
+                for a in inputs):
             names.append(check.value_name(path))
     return names
