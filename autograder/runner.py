@@ -1,8 +1,9 @@
 """What runs inside the sandbox: a submission's code, then the check cases.
 
 This module is imported by the sandbox's zygote *before* any student code runs and
-imports only the standard library, numpy and :mod:`autograder.plain` (which is
-:mod:`coursekit.plain`; ``import coursekit`` alone loads nothing else). It never sees
+imports only the standard library, numpy, :mod:`autograder.plain` (which is
+:mod:`coursekit.plain`; ``import coursekit`` alone loads nothing else) and
+:mod:`coursekit.own_work` (standard library only). It never sees
 the reference implementation, the hidden checks' code or the expected answers: it
 receives cells and the cases' *inputs*, and sends back events, one plain-data
 message each, on a pipe:
@@ -28,7 +29,10 @@ uses its own copy), which keeps messages small. Three keys appear only when they
 something to say: ``printed`` (the start of what the call printed), ``fp_warnings`` (the
 numpy floating-point warnings it raised, recorded and never printed) and
 ``reads_globals`` (the notebook's numbers and arrays the function reads as globals,
-``[[name, value shown], ...]``); the judge turns them into a note or a diagnosis.
+``[[name, value shown], ...]``); the judge turns them into a note or a diagnosis. A
+fourth, ``course_tools``, lists the course's own tools the function uses
+(:func:`coursekit.own_work.course_tools`, from what the withheld imports would have
+bound): a rule of its assignment may forbid them.
 
 Cells are filtered before they run (``mode="definitions"``, the default): only
 imports, ``def``/``class`` statements and assignments of constants are kept, so a
@@ -53,6 +57,8 @@ import time
 import types
 
 import numpy as np
+
+from coursekit import own_work as _own_work
 
 from . import plain
 
@@ -408,10 +414,18 @@ def run_task(task, emit, mode="definitions"):
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main
     ns = main.__dict__
+    withheld = {}  # what the withheld imports would have bound (coursekit.own_work)
+    mentions = 0  # "coursekit" in the code, beyond the imports that bind no tool
     for i, source in enumerate(task.get("cells", ())):
         if i in skip:
             continue
         module, kept, dropped, error = filter_source(source, mode)
+        mentions += source.count(_own_work.PACKAGES[0])
+        for stmt in module.body:
+            if isinstance(stmt, ast.Import | ast.ImportFrom):
+                bound = _own_work.withheld_bindings(stmt)
+                withheld.update(bound)
+                mentions -= bool(bound) and not _own_work.relevant(bound)
         # "all" runs the cell as a kernel would: it stops at the first error. In
         # "definitions" mode each kept statement runs on its own, so one that fails does
         # not lose the definitions after it; and two failures are expected, not errors:
@@ -440,11 +454,22 @@ def run_task(task, emit, mode="definitions"):
             reads = _global_reads(func, ns) if callable(func) else None
         except Exception:  # noqa: BLE001 - a strange function object: no note
             reads = None
+        try:  # the course's own tools it uses: judged by coursekit.own_work's rules
+            if not mentions and not _own_work.relevant(withheld):
+                tools = None  # nothing in the notebook can reach one: no walk
+            elif callable(func):
+                tools = _own_work.course_tools(func, withheld)
+            else:
+                tools = _own_work.course_tools_missing(question["name"], withheld, func)
+        except Exception:  # noqa: BLE001 - a strange function object: nothing reported
+            tools = None
         for k, case in enumerate(question.get("cases", ())):
             if q == q0 and k < k0:
                 continue
             if func is None:
                 outcome = {"status": "missing", "error": None}
+                if tools:
+                    outcome["course_tools"] = tools
             elif not callable(func):
                 outcome = {"status": "not_callable", "error": type(func).__name__}
             else:
@@ -454,6 +479,8 @@ def run_task(task, emit, mode="definitions"):
                     outcome = {"status": "raised", "error": _one_line(exc)}
                 if reads:
                     outcome["reads_globals"] = reads
+                if tools:
+                    outcome["course_tools"] = tools
             emit({"event": "case", "q": q, "k": k, "phase": "done", "outcome": outcome})
     if withhold.blocked:
         emit({"event": "imports", "blocked": list(withhold.blocked)})

@@ -12,13 +12,16 @@ bob      classic mistakes (:data:`MISTAKES`), each losing part of one question's
          drops the gradient at a tie, per-example gradients summed instead of averaged;
          02: softplus as ``log(1 + exp(Z))`` (overflows), leaky ReLU's backward pass
          with the slope 0.01 hard-coded instead of ``alpha``;
-         03: no ``1/m``, ``db`` without ``keepdims``, ReLU'(0) = 1;
+         03: no ``1/m``, ``db`` without ``keepdims``, ReLU'(0) = 1, a two-layer
+         training loop that climbs the gradient (``+`` in its update);
          04: a cost summed instead of averaged, the output seed's sign flipped;
          05: a one-sided difference in ``numerical_gradient`` (seen through
          ``numerical_gradients`` and ``gradient_check``, and so in
-         ``find_buggy_gradients`` and ``multilabel_gradient_check``, which call them),
-         ``relative_error`` without
-         its 0/0 guard, ``vector_to_params`` reading all the weights before the biases
+         ``find_buggy_gradients`` and ``multilabel_gradient_check``, which call them:
+         the feedback names it there, not a mistake of their own),
+         ``relative_error`` without its 0/0 guard (and so NaN in ``gradient_check``
+         where a gradient is all zero), ``vector_to_params`` reading all the weights
+         before the biases
 carol    the release, untouched: 0 points, no crash
 dave     something different goes wrong in each assignment (:data:`BROKEN`): 01:
          ``relu_layer_backward`` left as released (``raise NotImplementedError()``);
@@ -52,8 +55,8 @@ MISTAKES = {
             ("df_dv = df_dx * -np.sin(v) + df_dy * (u * y)",
              "df_dv = df_dx * -np.sin(v) + df_dy * y"),
         ],
-        # at a tie neither input gets the gradient (tie_dropped)
-        "max_gate_backward": [("x_wins = x >= y", "x_wins = x > y")],
+        # the max gate: at a tie neither input gets the gradient (tie_dropped)
+        "gate_backward": [("local_x = x >= y", "local_x = x > y")],
         # the gradient of the average loss, summed (missing_1_over_n)
         "average_gradients": [("grad = np.mean(per_example, axis=0)",
                                "grad = np.sum(per_example, axis=0)")],
@@ -72,6 +75,14 @@ MISTAKES = {
             ("np.sum(dZ, axis=1, keepdims=True) / m", "np.sum(dZ, axis=1) / m"),
         ],
         "linear_activation_backward": [("dZ = dA * (Z > 0)", "dZ = dA * (Z >= 0)")],
+        # the update climbs the gradient (gradient_ascent)
+        "two_layer_model": [
+            ('parameters = {"W1": W1 - learning_rate * dW1, "b1": b1 - learning_rate * db1,\n'
+             '                      "W2": W2 - learning_rate * dW2, '
+             '"b2": b2 - learning_rate * db2}',
+             'parameters = {"W1": W1 + learning_rate * dW1, "b1": b1 + learning_rate * db1,\n'
+             '                      "W2": W2 + learning_rate * dW2, '
+             '"b2": b2 + learning_rate * db2}')],
     },
     "04_deep_networks": {
         "compute_cost": [("(1 - Y) * np.log(1 - AL)) / m", "(1 - Y) * np.log(1 - AL))")],

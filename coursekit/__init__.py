@@ -3,10 +3,14 @@
 ::
 
     from coursekit import check, data, grader, plots, Value
+    from coursekit import centered_difference, numerical_gradient, rel_error
 
 * ``data``: the course's datasets (XOR, flower, moons, spirals, the 8x8 digits);
 * ``plots``: its figures (cost curves, decision boundaries, graphs, activations);
 * ``Value``: the scalar computational graph with ``backward()``;
+* ``centered_difference``, ``numerical_gradient``, ``rel_error``: the measuring
+  instruments of the cells that are not graded (:mod:`coursekit.tools`; assignment 5 has
+  students build their own);
 * ``check(name, func)``: the public checks of a graded function, with diagnoses;
 * ``grader``: the same checks, otter-style: ``grader.check("linear_backward")`` finds
   the function in the notebook by its name, ``grader.check_all()`` runs them all
@@ -33,7 +37,8 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["Grader", "Value", "__version__", "check", "data", "grader", "plots"]
+__all__ = ["Grader", "Value", "__version__", "centered_difference", "check", "data", "grader",
+           "numerical_gradient", "plots", "rel_error"]
 
 #: public name -> (module, attribute), imported on first use
 _LAZY = {
@@ -43,6 +48,9 @@ _LAZY = {
     "Grader": ("._grader", "Grader"),
     "data": (".data", None),
     "plots": (".plots", None),
+    "centered_difference": (".tools", "centered_difference"),
+    "numerical_gradient": (".tools", "numerical_gradient"),
+    "rel_error": (".tools", "rel_error"),
 }
 
 

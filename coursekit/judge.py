@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from . import compare, plain
+from . import compare, own_work, plain
 from .plain import Opaque
 
 __all__ = [
@@ -172,12 +172,12 @@ def run_case(func, case: Case) -> dict:
         seconds = time.perf_counter() - start
         message = f"{type(err).__name__}: {err}"
         return _printed(_outcome("raised", None, _safe_roundtrip((args, kwargs)),
-                                 message[:2000], seconds), printed, warned)
+                                 message[:2000], seconds), printed, warned, func)
     finally:
         np.random.set_state(state)
     seconds = time.perf_counter() - start
     return _printed(_outcome("returned", _safe_roundtrip(value), _safe_roundtrip((args, kwargs)),
-                             None, seconds), printed, warned)
+                             None, seconds), printed, warned, func)
 
 
 #: The ``np.errstate`` under which a graded function runs: the floating-point errors that
@@ -212,14 +212,23 @@ class Printed(io.TextIOBase):
 PRINTED_KEPT = 200
 
 
-def _printed(outcome, printed, warned=()):
-    """The outcome with ``printed``, the start of what the call printed, and
+def _printed(outcome, printed, warned=(), func=None):
+    """The outcome with ``printed``, the start of what the call printed,
     ``fp_warnings``, the sorted kinds of numpy floating-point warning it raised
-    (``"overflow"``, ``"divide by zero"``, ``"invalid value"``); each only if any."""
+    (``"overflow"``, ``"divide by zero"``, ``"invalid value"``), and ``course_tools``,
+    the course's own tools ``func`` uses (:func:`coursekit.own_work.course_tools`, as
+    ``course grade``'s sandbox reports them); each only if any."""
     if printed.total:
         outcome["printed"] = printed.head
     if warned:
         outcome["fp_warnings"] = sorted(warned)
+    if func is not None:
+        try:
+            tools = own_work.course_tools(func)
+        except Exception:  # noqa: BLE001 - a strange function object: nothing to report
+            tools = None
+        if tools:
+            outcome["course_tools"] = tools
     return outcome
 
 
@@ -459,6 +468,10 @@ class Check:
 
     def _judge(self, case, outcome):
         pts = float(case.points)
+        banned = own_work.verdict(self.name, outcome)
+        if banned:  # the course's own tool for what the exercise asks (coursekit.own_work)
+            return CaseResult(case.label, 0.0, pts, False, [banned], own_work.CODE,
+                              [own_work.CODE])
         status = outcome.get("status") if isinstance(outcome, dict) else None
         if status != "returned":
             code = status if status in STATUSES else "crashed"

@@ -24,12 +24,11 @@ from autograder.checks import CHECKS
 #: The bundled course, as its notebooks define it (the table this module replaced).
 BUNDLED = {
     "01_chain_rule_and_graphs": [
-        "problem1_dfdx", "problem2_partials", "xyz_forward_backward", "add_gate_backward",
-        "mul_gate_backward", "max_gate_backward", "sigmoid_neuron_backward",
-        "softplus_graph_backward", "micrograd_grads", "squared_error_grad",
-        "relu_layer_jacobian",
-        "sigmoid_dot_backward", "relu_layer_backward", "dc_dW_tensor", "contract_dc_dW",
-        "average_gradients", "sigmoid_prime", "relu_prime", "mse_output_grad"],
+        "problem1_dfdx", "problem2_partials", "xyz_forward_backward", "gate_backward",
+        "sigmoid_neuron_backward", "softplus_graph_backward", "micrograd_grads",
+        "average_gradients", "activation_prime", "squared_error_backward",
+        "relu_layer_jacobian", "sigmoid_dot_backward", "relu_layer_backward", "dc_dW_tensor",
+        "contract_dc_dW"],
     "02_activations_and_outputs": [
         "sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
         "relu_forward", "relu_backward", "softplus_forward", "softplus_backward",
@@ -37,8 +36,8 @@ BUNDLED = {
         "softmax_forward", "softmax_backward"],
     "03_one_layer_at_a_time": [
         "linear_forward", "linear_backward", "linear_activation_forward",
-        "linear_activation_backward", "tanh_softmax_backward", "train_tanh_softmax",
-        "predict_tanh_softmax"],
+        "linear_activation_backward", "two_layer_model", "predict_two_layer",
+        "tanh_softmax_backward", "train_tanh_softmax", "predict_tanh_softmax"],
     "04_deep_networks": [
         "initialize_parameters_deep", "L_model_forward", "compute_cost",
         "compute_cost_multiclass", "L_model_backward", "update_parameters", "L_layer_model",

@@ -485,7 +485,7 @@ def test_echoes_are_the_inputs_handed_back():
 #: the checks whose notebook promises numerical stability (|z| in the hundreds)
 STABLE = ("sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
           "softmax_forward", "softmax_backward", "elu_forward", "elu_backward",
-          "softplus_forward", "softplus_backward", "sigmoid_prime", "sigmoid_neuron_backward",
+          "softplus_forward", "softplus_backward", "activation_prime", "sigmoid_neuron_backward",
           "sigmoid_dot_backward", "linear_activation_forward")
 
 
@@ -533,17 +533,22 @@ def test_right_values_computed_with_an_overflow_lose_the_case_with_its_name(caps
         s = 1 / (1 + np.exp(-z))  # s = 0 at z = -800: right, but exp(800) overflowed
         return s * (1 - s)
 
-    public = cases_for("sigmoid_prime", 0, False)
-    results = {k.label: CHECKS["sigmoid_prime"].judge(k, run_case(sp_naive_s, k)) for k in public}
-    assert results["z = 0"].passed and results["z = 2"].passed
-    lost = results["z = -800"]
+    def ap_naive_s(z, activation):
+        return sp_naive_s(z) if activation == "sigmoid" else (np.asarray(z) > 0) * 1.0
+
+    public = cases_for("activation_prime", 0, False)
+    results = {k.label: CHECKS["activation_prime"].judge(k, run_case(ap_naive_s, k))
+               for k in public}
+    assert results["z = 0, activation = 'sigmoid'"].passed
+    assert results["z = 2, activation = 'sigmoid'"].passed
+    lost = results["z = -800, activation = 'sigmoid'"]
     assert lost.score == 0 and lost.diagnoses == ["overflow_warning"]
     text = lost.feedback[0]
     assert text.startswith("overflow: numpy warned 'overflow encountered' at z = -800")
     assert "without overflow or warnings" in text and "np.exp(-np.abs(z))" in text
     assert capsys.readouterr().err == ""  # recorded, never printed
     # the report lists the advice once for the cases that warned
-    report = check("sigmoid_prime", sp_naive_s)
+    report = check("activation_prime", ap_naive_s)
     warned = [r for r in report.results if "overflow_warning" in r.diagnoses]
     assert len(warned) >= 2
     assert sum("Likely mistake" in line and "numerically stable" in line
@@ -585,17 +590,18 @@ def test_overflow_is_named_with_the_input_and_the_stable_way():
     r = [r for r in grade("softmax_backward", no_shift) if "numerical stability" in r.label][0]
     assert r.diagnosis == "softmax_no_shift" and "is NaN where Z = " in r.feedback[0]
     # sigmoid'(z) on an array with both signs, and on a Python float
-    def sp(z):
+    def sp(z, activation):
         e = np.exp(z)
         return e / (1 + e) ** 2  # inf / inf = nan for z > 709
 
-    r = [r for r in grade("sigmoid_prime", sp) if r.label.startswith("z of shape")
+    r = [r for r in grade("activation_prime", sp) if r.label.startswith("z of shape")
          and "numerical stability" in r.label][0]
     assert r.diagnosis == "unstable_overflow" and "is NaN where z = " in r.feedback[0]
-    k = [k for k in cases_for("sigmoid_prime", HIDDEN_SEED, True) if k.label.startswith("z = ")
-         and "numerical stability" in k.label][0]
-    r = CHECKS["sigmoid_prime"].judge(k, dict(run_case(lambda z: 0.0, k), value=float("nan")))
-    assert r.diagnosis == "unstable_overflow" and f"ds is NaN where z = {k.args[0]:g}" in \
+    k = [k for k in cases_for("activation_prime", HIDDEN_SEED, True)
+         if k.label.startswith("z = ") and "numerical stability" in k.label][0]
+    r = CHECKS["activation_prime"].judge(k, dict(run_case(lambda z, activation: 0.0, k),
+                                                 value=float("nan")))
+    assert r.diagnosis == "unstable_overflow" and f"dz is NaN where z = {k.args[0]:g}" in \
         r.feedback[0]
 
 

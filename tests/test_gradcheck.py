@@ -393,3 +393,34 @@ def test_the_checks_batched_numerical_gradients_equal_the_loop_bit_for_bit(name)
             batched = g._numerical(params, X, Y, eps)
             for k in loop:
                 np.testing.assert_array_equal(batched[k], loop[k], err_msg=f"{k}, {dims}")
+
+
+def _fbg_diagnoses(func, students=("s1", "s2", "bob")):
+    """Every case's first diagnosis of ``find_buggy_gradients`` for ``func`` (public
+    cases, then the hidden cases of a few students)."""
+    from autograder.checks import CHECKS, hidden_seed, run_case
+
+    c = CHECKS["find_buggy_gradients"]
+    runs = [(0, False)] + [(hidden_seed(s, "05_gradient_checking"), True) for s in students]
+    return [c.judge(k, run_case(func, k)).diagnosis for seed, h in runs
+            for k in c.cases(seed, h)]
+
+
+def test_find_buggy_gradients_tells_one_sided_differences_from_the_overall_threshold():
+    """A right find_buggy_gradients on one-sided numerical gradients (bob's) is never told
+    it compared the overall error, nor the reverse; a list that both explain (every key
+    flagged) is ``all_flagged``, whose message names both causes."""
+    import sys
+    from pathlib import Path
+
+    from autograder.checks.gradcheck import _FBG_ALL_FLAGGED
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from mutants.gradcheck import fbg_forward, fbg_overall
+
+    one_sided = _fbg_diagnoses(fbg_forward)
+    overall = _fbg_diagnoses(fbg_overall)
+    assert "one_sided" in one_sided and "all_flagged" in one_sided
+    assert not {"overall_threshold", "absolute_error"} & set(one_sided), one_sided
+    assert "overall_threshold" in overall and "one_sided" not in overall, overall
+    assert "numerical_gradients" in _FBG_ALL_FLAGGED and "overall" in _FBG_ALL_FLAGGED

@@ -23,6 +23,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from autograder.assignments import ASSIGNMENTS
 from autograder.checks import CHECKS, PUBLIC_SEED, dump_cases
 from autograder.checks import check as instructor_check
 from course import kit
@@ -74,7 +75,8 @@ def test_the_wheel_holds_coursekit_only(kit_wheel):
         assert f"{builder}.py" not in names, builder
     assert not any(n.startswith(("course/", "autograder/")) for n in files)
     for n in ("coursekit/judge.py", "coursekit/compare.py", "coursekit/plain.py",
-              "coursekit/_nn.py", "coursekit/_leaves.py", "coursekit/data/digits.npz",
+              "coursekit/_nn.py", "coursekit/_leaves.py", "coursekit/tools.py",
+              "coursekit/data/digits.npz",
               "coursekit/cases/index.plain", "coursekit/cases/linear_backward.plain"):
         assert n in files, n
     assert {f"coursekit/cases/{name}.plain" for name in CHECKS} <= set(files)
@@ -157,6 +159,7 @@ def test_no_case_building_code_ships(kit_wheel):
     leaves = files["coursekit/_leaves.py"].decode()
     copied = set(re.findall(r"^(?:def|class) (\w+)", leaves, re.M))
     assert copied == {"_init_leaf", "_gc_leaf", "_count_leaf", "_close_error", "_match",
+                      "_both_zero", "_fbg_form_verdict", "_fits_one_sided",
                       "_fbg_leaf", "_ml_leaf", "_loop_leaf", "_predict_leaf",
                       "_rules_leaf", "_echo_rule", "_overflow_rule"}
     for builder in BUILDERS:
@@ -212,13 +215,20 @@ def test_course_and_autograder_cannot_be_imported_and_the_api_works(kit_wheel, t
         v = Value(2.0) * Value(-3.0) + Value(1.0)
         v.backward()
         X, Y = data.xor_table()
+        # the measuring instruments of assignment 1 (coursekit.tools)
+        from coursekit import centered_difference, numerical_gradient, rel_error
+        A = np.arange(6.0).reshape(2, 3)
+        tools = [rel_error(numerical_gradient(lambda M: np.sum(M**2), A), 2 * A),
+                 centered_difference(lambda t: t**3, 2.0), rel_error([3.0, 4.0], [0.0, 0.0])]
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("course", "autograder"))
-        print(json.dumps({"missing": missing, "v": v.data, "xor": X.shape,
+        print(json.dumps({"missing": missing, "v": v.data, "xor": X.shape, "tools": tools,
                           "file": coursekit.__file__, "loaded": loaded,
                           "frozen": __import__("coursekit.registry").registry.frozen()}))
     """, tmp_path)
     assert out["missing"] == ["course", "course.nn", "autograder", "autograder.checks"]
     assert out["v"] == -5.0 and out["xor"] == [2, 4] and out["frozen"] is True
+    grad_err, slope, one = out["tools"]
+    assert grad_err < 1e-9 and abs(slope - 12.0) < 1e-6 and one == 1.0
     assert out["file"].startswith(str(target)) and out["loaded"] == []
 
 
@@ -247,7 +257,8 @@ def test_the_kit_knows_its_version_and_submit_works_in_it(kit_wheel, tmp_path):
     """, tmp_path)
     assert out["version"] == version and out["loaded"] == []
     assert out["man"]["kit_version"] == version and out["man"]["student"] == "kit-student"
-    assert out["man"]["public_total"] == {"score": 0.0, "max_score": 11.0}
+    points = sum(CHECKS[name].points for name in ASSIGNMENTS["03_one_layer_at_a_time"])
+    assert out["man"]["public_total"] == {"score": 0.0, "max_score": points}
     assert out["problems"][0].startswith("still stubs: linear_forward")
     assert any("nbclient is not installed" in n for n in out["notes"]), out["notes"]
 
@@ -298,10 +309,9 @@ def test_linear_backward_scores_the_same_in_the_kit_and_the_instructor_package(k
     assert "relu_grad_at_zero" in out["relu_backward"][3]
     assert out["grader"] == out["linear_backward"][0]
     assert out["summary"][0] == out["linear_backward"][0]
-    assert out["summary"][2] == ["linear_forward", "linear_backward",
-                                 "linear_activation_forward", "linear_activation_backward",
-                                 "tanh_softmax_backward", "train_tanh_softmax",
-                                 "predict_tanh_softmax"]
+    assert out["summary"][2] == list(ASSIGNMENTS["03_one_layer_at_a_time"])
+    assert out["summary"][2][:4] == ["linear_forward", "linear_backward",
+                                     "linear_activation_forward", "linear_activation_backward"]
 
 
 # ---- every check: the kit judges any outcome exactly as the instructor's package does
@@ -580,4 +590,5 @@ def test_the_sandbox_preload_stays_lean():
     assert p.returncode == 0, p.stderr
     loaded = json.loads(p.stdout)
     assert loaded == ["autograder", "autograder.plain", "autograder.runner",
-                      "autograder.sandbox", "coursekit", "coursekit.plain"], loaded
+                      "autograder.sandbox", "coursekit", "coursekit.own_work",
+                      "coursekit.plain"], loaded

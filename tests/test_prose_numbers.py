@@ -310,7 +310,7 @@ def test_a_wrong_number_fails_against_a_real_kernel(tmp_path):
 REQUIRED = {
     "01_chain_rule_and_graphs": [],
     "02_activations_and_outputs": ['depth_norms["ReLU"]'],
-    "03_one_layer_at_a_time": ["spiral_band", "spiral_seconds"],
+    "03_one_layer_at_a_time": ["spiral_band", "spiral_seconds", "moons_runs", "moons_seconds"],
     "04_deep_networks": ["notebook_cpu_seconds", "digit_accuracy", "tent_table", "parity_check"],
     "05_gradient_checking": ["t_numerical", "fb_in_forward_passes", "kink_entry"],
 }

@@ -101,8 +101,9 @@ def test_events_in_process():
 
 #: right values computed through an overflow ("without overflow or warnings")
 OVERFLOWING = {
-    "sigmoid_prime": "def sigmoid_prime(z):\n    s = 1 / (1 + np.exp(-z))\n"
-                     "    return s * (1 - s)\n",
+    "activation_prime": "def activation_prime(z, activation):\n"
+                        "    if activation == 'relu':\n        return np.heaviside(z, 0.0)\n"
+                        "    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n",
     "sigmoid_forward": "def sigmoid_forward(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n",
     "elu_forward": "def elu_forward(Z, alpha=1.0):\n"
                    "    return np.where(Z > 0, Z, alpha * np.expm1(Z)), Z\n",

@@ -59,6 +59,13 @@ def test_bob_loses_points_with_the_right_diagnoses(rows):
     assert {"missing_1_over_m", "db_no_keepdims"} <= set(bob3["linear_backward"]["diagnoses"])
     assert "relu_grad_at_zero" in bob3["linear_activation_backward"]["diagnoses"]
     assert bob3["linear_forward"]["score"] == bob3["linear_forward"]["max_score"]
+    # his two-layer loop climbs the gradient (and calls his linear_backward, two mistakes
+    # at once, which no note can excuse): it loses points, named where m = 1
+    loop = bob3["two_layer_model"]
+    assert 0 < loop["score"] < loop["max_score"] and "gradient_ascent" in loop["diagnoses"]
+    for right in ("predict_two_layer", "tanh_softmax_backward", "train_tanh_softmax",
+                  "predict_tanh_softmax"):
+        assert bob3[right]["score"] == bob3[right]["max_score"], right
     bob4 = by_name(rows["bob", "04_deep_networks"])
     assert bob4["compute_cost"]["score"] < bob4["compute_cost"]["max_score"]
     assert bob4["L_model_backward"]["score"] < bob4["L_model_backward"]["max_score"]
@@ -68,7 +75,7 @@ def test_bob_loses_points_with_the_right_diagnoses(rows):
 #: assignment -> the questions bob gets partly wrong -> a diagnosis each must include
 BOB = {
     "01_chain_rule_and_graphs": {"problem2_partials": {"exp_inner"},
-                                 "max_gate_backward": {"tie_dropped"},
+                                 "gate_backward": {"tie_dropped"},
                                  "average_gradients": {"missing_1_over_n"}},
     "02_activations_and_outputs": {"softplus_forward": {"unstable_overflow"},
                                    "leaky_relu_backward": {"ignored_alpha"}},
@@ -77,7 +84,9 @@ BOB = {
     "05_gradient_checking": {"relative_error": {"zero_division"},
                              "vector_to_params": {"key_order"},
                              "numerical_gradients": {"one_sided"},
-                             "gradient_check": {"one_sided"},
+                             # his relative_error's missing 0/0 guard, where a
+                             # gradient is all zero (inactive ReLU units)
+                             "gradient_check": {"one_sided", "zero_division"},
                              # both call his numerical_gradient (through gradient_check)
                              "find_buggy_gradients": {"one_sided"},
                              "multilabel_gradient_check": {"one_sided"}},
@@ -93,6 +102,26 @@ def test_bob_partial_credit_on_his_mistakes_only(rows, assignment):
             assert BOB[assignment][name] <= set(q["diagnoses"]), (name, q["diagnoses"])
         else:
             assert q["score"] == q["max_score"], (name, q["score"], q["feedback"][:2])
+
+
+#: assignment -> question -> diagnoses that name mistakes bob did not make (each once
+#: did, a cascade of his own mistake read as another one)
+BOB_NOT = {
+    # his find_buggy_gradients is right: the one-sided differences of the
+    # numerical_gradient it relies on flag right gradients; where every gradient is
+    # flagged, the overall threshold would flag them too, and the feedback names both
+    "05_gradient_checking": {"find_buggy_gradients": {"overall_threshold"},
+                             "gradient_check": {"not_finite"}},
+}
+
+
+@pytest.mark.parametrize("assignment", sorted(BOB_NOT))
+def test_bob_is_not_diagnosed_with_mistakes_he_did_not_make(rows, assignment):
+    per = by_name(rows["bob", assignment])
+    for name, wrong in BOB_NOT[assignment].items():
+        assert not wrong & set(per[name]["diagnoses"]), (name, per[name]["diagnoses"])
+    fbg = per["find_buggy_gradients"]["feedback"]
+    assert any("numerical_gradient" in f and "one-sided" in f for f in fbg), fbg
 
 
 def test_dave_broken_file_and_syntax_error(rows):

@@ -25,6 +25,11 @@ SELF_CHECKED = {
     "02_activations_and_outputs": {"sigmoid_slope_at_0", "tanh_slope_at_0", "relu_slope_at_0",
                                    "softplus_slope_at_0", "sigmoid_shrink_per_layer",
                                    "mse_peak_z", "mse_peak_gradient"},
+    "03_one_layer_at_a_time": {"params_341", "forward_numbers_341", "column_loop_calls",
+                               "multiply_adds_per_call", "dW1_factor_3_layers",
+                               "keepdims_bias_entries", "two_class_probability"},
+    "04_deep_networks": {"zero_init_cost", "params_2_16_8_1", "params_64_64_32_10",
+                         "seed_graph_dz", "tents_shallow_units"},
     "05_gradient_checking": {"gc_flower_forward_passes", "gc_flower_multiply_adds",
                              "eps_slope_truncation", "eps_slope_roundoff"},
 }

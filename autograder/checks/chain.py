@@ -1,5 +1,8 @@
 """Checks of assignment 1, chain rule and computational graphs: gates, the problem sheet,
 small graphs (``(x + y) z``, the sigmoid neuron, softplus) and vector/matrix derivatives.
+Several exercises take a name that picks the variant (``gate_backward``'s gate,
+``activation_prime``'s activation, ``squared_error_backward``'s ``half``): each case is
+one variant, with the known wrong forms of that variant.
 
 Every argument is plain data (Python floats, arrays, ints). "Elementwise" functions get
 Python floats (and must return Python floats, or numpy float64) and arrays of several
@@ -124,14 +127,6 @@ def _add_forms(dout, x, y):
     ]
 
 
-def _add_cases(check, seed, hidden):
-    rng = case_rng(check.name, seed, hidden)
-    return _make(check, _gate_setups(rng, hidden, [(2.0, -2.0, 5.0)]), _add_forms)
-
-
-_reg("add_gate_backward", ("dout", "x", "y"), ("dx", "dy"), _add_cases, 0.5)
-
-
 def _mul_forms(dout, x, y):
     return [
         ("not_switched", "a multiply gate switches: dx = y * dout and dy = x * dout (each "
@@ -143,14 +138,6 @@ def _mul_forms(dout, x, y):
         ("returned_product", "dx and dy are not x * y * dout: d(x y)/dx = y",
          (x * y * dout, x * y * dout)),
     ]
-
-
-def _mul_cases(check, seed, hidden):
-    rng = case_rng(check.name, seed, hidden)
-    return _make(check, _gate_setups(rng, hidden, [(-4.0, 3.0, -4.0)]), _mul_forms)
-
-
-_reg("mul_gate_backward", ("dout", "x", "y"), ("dx", "dy"), _mul_cases, 0.5)
 
 
 def _max_forms(dout, x, y):
@@ -178,8 +165,7 @@ def _max_forms(dout, x, y):
     ]
 
 
-def _max_cases(check, seed, hidden):
-    rng = case_rng(check.name, seed, hidden)
+def _max_setups(rng, hidden):
     setups = []
     if hidden:
         v = float(rng.integers(-3, 4))
@@ -197,10 +183,29 @@ def _max_cases(check, seed, hidden):
         x.flat[2], y.flat[2] = -1.0, 1.0
         label = f"dout, x, y of shape {shape}, with ties"
         setups.append((label, (_nonzero(rng, shape), x, y)))
-    return _make(check, setups, _max_forms)
+    return setups
 
 
-_reg("max_gate_backward", ("dout", "x", "y"), ("dx", "dy"), _max_cases, 0.5)
+#: gate -> (its ``(label, (dout, x, y))`` setups, its known wrong forms)
+_GATES = {
+    "add": (lambda rng, hidden: _gate_setups(rng, hidden, [(2.0, -2.0, 5.0)]), _add_forms),
+    "mul": (lambda rng, hidden: _gate_setups(rng, hidden, [(-4.0, 3.0, -4.0)]), _mul_forms),
+    "max": (_max_setups, _max_forms),
+}
+
+
+def _gate_cases(check, seed, hidden):
+    """The add gate's cases, then the multiply gate's, then the max gate's (ties)."""
+    rng = case_rng(check.name, seed, hidden)
+    setups = []
+    for gate, (setups_of, _) in _GATES.items():
+        for label, args in setups_of(rng, hidden):
+            label = label or _label(args, ("dout", "x", "y"))
+            setups.append((f"gate = {gate!r}, {label}", (gate, *args)))
+    return _make(check, setups, lambda gate, *args: _GATES[gate][1](*args))
+
+
+_reg("gate_backward", ("gate", "dout", "x", "y"), ("dx", "dy"), _gate_cases, 1.5)
 
 
 # =========================================================================== (x + y) z
@@ -378,26 +383,24 @@ def _sp_draw(rng, shape):
     return z
 
 
-def _sigmoid_prime_cases(check, seed, hidden):
-    rng = case_rng(check.name, seed, hidden)
+def _sigmoid_prime_setups(rng, hidden):
     setups = _elem_setups(rng, hidden, [(0,), (2,), (-800,)], _sp_draw)
     if hidden:  # numerical stability, |z| up to 1000 (drawn last: the others stay)
         z0 = -_big(rng) if rng.random() < 0.5 else _big(rng)
-        setups.append((f"z = {z0:.6g} (numerical stability)", (z0,)))
+        setups.append((f"z = {z0:.6g}, activation = 'sigmoid' (numerical stability)", (z0,)))
         n = int(rng.integers(5, 9))
         z = rng.uniform(-1000.0, 1000.0, size=n)
         z[0], z[1], z[2] = -_big(rng), _big(rng), rng.uniform(-3.0, 3.0)
-        setups.append((f"z of shape ({n},), |z| up to 1000 (numerical stability)", (z,)))
-    return _make(check, setups, _sigmoid_prime_forms, extra_of=_sigmoid_prime_extra)
+        setups.append((f"z of shape ({n},), activation = 'sigmoid', |z| up to 1000 "
+                       "(numerical stability)", (z,)))
+    return setups
 
 
-def _sigmoid_prime_extra(z):
+def _activation_extra(z, activation):
+    """Every case names ``z`` for the overflow diagnosis (only the sigmoid can overflow)."""
     return {"overflow": {"z": ["args", 0], "name": "z", "hint": "sigma'(z) is even in z: "
                          "with t = np.exp(-np.abs(z)) <= 1, sigma'(z) = t / (1 + t)**2, or "
                          "s * (1 - s) with a stable s = sigmoid(z)"}}
-
-
-_reg("sigmoid_prime", ("z",), "ds", _sigmoid_prime_cases, 0.5, leaf_checker=_rules_leaf)
 
 
 def _relu_prime_forms(z):
@@ -424,52 +427,44 @@ def _rp_draw(rng, shape):
     return z
 
 
-def _relu_prime_cases(check, seed, hidden):
-    rng = case_rng(check.name, seed, hidden)
+def _relu_prime_setups(rng, hidden):
     setups = _elem_setups(rng, hidden, [(0,), (2.5,), (-1,)], _rp_draw)
     if hidden:  # a positive float (a negative one has the answer 0 of z = 0), then the kink
         setups[0] = (None, (abs(setups[0][1][0]) + 0.1,))
         setups.insert(1, (None, (0.0,)))
-    return _make(check, setups, _relu_prime_forms)
+    return setups
 
 
-_reg("relu_prime", ("z",), "dr", _relu_prime_cases, 0.5)
+def _other_activation(z, activation):
+    """The other activation's derivative: the argument ``activation`` was ignored."""
+    other = "relu" if activation == "sigmoid" else "sigmoid"
+    return [("ignored_activation", f"activation = {activation!r} asks for the derivative of "
+             f"the {activation}; you returned the {other}'s",
+             _api().activation_prime(z, other))]
 
 
-def _mse_forms(a, y):
-    d = a - y
-    n_f, m = np.shape(a)
-    return [
-        ("sign_error", "dL/da = a - y (prediction minus target), not y - a", -d),
-        ("forgot_half", "the notebook's L = 1/2 sum (a_j - y_j)**2 has a 1/2, which cancels "
-         "the 2 of the square: dL/da = a - y", 2 * d),
-        ("averaged_over_m", "the output gradient is per example (no 1/m): the averaging "
-         "happens once, in the layer's backward pass", d / m),
-        ("mean_over_outputs", "L is a sum over the outputs with a 1/2, not a mean: "
-         "dL/da = a - y", 2 * d / n_f),
-        ("returned_loss", "you returned the loss terms 1/2 (a - y)**2, not their derivative",
-         d**2 / 2),
-    ]
+#: activation -> (its setups, its known wrong forms)
+_ACTIVATIONS = {"sigmoid": (_sigmoid_prime_setups, _sigmoid_prime_forms),
+                "relu": (_relu_prime_setups, _relu_prime_forms)}
 
 
-def _mse_cases(check, seed, hidden):
+def _activation_prime_cases(check, seed, hidden):
+    """The sigmoid's cases (0, 2, -800, arrays with +-800), then the ReLU's (exact zeros)."""
     rng = case_rng(check.name, seed, hidden)
-    if hidden:
-        shapes = [(int(rng.choice([1, 3, 4, 5])), int(rng.integers(2, 7))),
-                  (int(rng.choice([3, 4])), 1), (1, int(rng.integers(2, 7)))]
-    else:
-        shapes = [(3, 4), (1, 5), (4, 1)]
     setups = []
-    for n_f, m in shapes:
-        a = rng.uniform(0.05, 0.95, size=(n_f, m))
-        y = rng.uniform(0, 1, size=(n_f, m)).round(0) if n_f == 1 else rng.standard_normal(
-            (n_f, m))
-        setups.append((f"a, y of shape ({n_f}, {m})" + (", m = 1" if m == 1 else ""),
-                       (a, y)))
-    return _make(check, setups, _mse_forms)
+    for activation, (setups_of, _) in _ACTIVATIONS.items():
+        for label, args in setups_of(rng, hidden):
+            label = label or f"{_label(args, ('z',))}, activation = {activation!r}"
+            setups.append((label, (*args, activation)))
+    return _make(check, setups,
+                 lambda z, act: [*_ACTIVATIONS[act][1](z), *_other_activation(z, act)],
+                 extra_of=_activation_extra)
 
 
-_reg("mse_output_grad", ("a", "y"), "da", _mse_cases, 0.5)
+_reg("activation_prime", ("z", "activation"), "dz", _activation_prime_cases, 1.0,
+     leaf_checker=_rules_leaf)
+
+
 
 
 def _avg_forms(g):
@@ -592,26 +587,67 @@ _reg("sigmoid_dot_backward", ("w", "x"), ("y", "grad_w", "grad_x"), _sig_dot_cas
      leaf_checker=_rules_leaf)
 
 
-def _sq_forms(x, h):
-    d = x - h
+def _sq_forms(a, y, half):
+    d = a - y
+    n = a.shape[0]
+    two_d = a.ndim == 2
+    m = a.shape[1] if two_d else 1
+    if not half:
+        return [
+            ("forgot_factor_2", "d||a - y||**2/da = 2 (a - y): you lost the factor 2 (the "
+             "loss has no 1/2 when half is False)", d * 1.0),
+            ("sign_error", "the gradient with respect to a is 2 (a - y), not 2 (y - a)", -2 * d),
+            ("returned_loss", "you returned the loss ||a - y||**2, not its gradient",
+             float(np.sum(d**2)) if not two_d else d**2),
+            ("norm_not_squared", "that is the gradient of ||a - y|| (the norm); the loss is "
+             "its square, whose gradient is 2 (a - y)",
+             d / np.linalg.norm(d) if not two_d else None),
+            ("averaged_over_m", "the gradient is per example (no 1/m): the averaging happens "
+             "once, in the layer's backward pass", 2 * d / m if two_d and m > 1 else None),
+            ("mean_over_outputs", "the loss is a sum over the outputs, not a mean: "
+             "dL/da = 2 (a - y)", 2 * d / n if n > 1 else None),
+        ]
     return [
-        ("forgot_factor_2", "d||y||**2/dy = 2y: you lost the factor 2", d * 1.0),
-        ("sign_error", "the gradient with respect to x is 2 (x - h), not 2 (h - x)", -2 * d),
-        ("returned_loss", "you returned the loss ||x - h||**2, not its gradient",
-         float(np.sum(d**2))),
-        ("norm_not_squared", "that is the gradient of ||x - h|| (the norm); the loss is its "
-         "square, whose gradient is 2 (x - h)", d / np.linalg.norm(d)),
+        ("sign_error", "dL/da = a - y (prediction minus target), not y - a", -d),
+        ("forgot_half", "with half = True the loss L = 1/2 sum (a_j - y_j)**2 has a 1/2, "
+         "which cancels the 2 of the square: dL/da = a - y", 2 * d),
+        ("averaged_over_m", "the output gradient is per example (no 1/m): the averaging "
+         "happens once, in the layer's backward pass", d / m if two_d and m > 1 else None),
+        ("mean_over_outputs", "L is a sum over the outputs with a 1/2, not a mean: "
+         "dL/da = a - y", 2 * d / n if n > 1 else None),
+        ("returned_loss", "you returned the loss terms 1/2 (a - y)**2, not their derivative",
+         d**2 / 2),
     ]
 
 
 def _sq_cases(check, seed, hidden):
+    """Vectors (section 12's eps = ||x - h||**2), then one column per example (sheet
+    problem (11)), each with and without the 1/2."""
     rng = case_rng(check.name, seed, hidden)
-    setups = [(None, (rng.standard_normal(n), rng.standard_normal(n)))
-              for n in _vec_sizes(rng, hidden, (3, 1, 6))]
+    if hidden:
+        shapes = [((int(rng.integers(2, 8)),), False), ((int(rng.integers(2, 8)),), False),
+                  ((int(rng.integers(2, 8)),), True),
+                  ((int(rng.choice([1, 3, 4, 5])), int(rng.integers(2, 7))), True),
+                  ((int(rng.choice([3, 4])), 1), True), ((1, int(rng.integers(2, 7))), True),
+                  ((int(rng.integers(2, 5)), int(rng.integers(2, 5))), False)]
+    else:
+        shapes = [((3,), False), ((1,), False), ((6,), False), ((4,), True),
+                  ((3, 4), True), ((1, 5), True), ((4, 1), True), ((2, 3), False)]
+    setups = []
+    for shape, half in shapes:
+        a = rng.uniform(0.05, 0.95, size=shape) if len(shape) == 2 else rng.standard_normal(shape)
+        if len(shape) == 2 and shape[0] == 1:
+            y = rng.uniform(0, 1, size=shape).round(0)
+        else:
+            y = rng.standard_normal(shape)
+        label = f"a, y of shape {shape}, half = {half}"
+        if len(shape) == 2 and shape[1] == 1:
+            label += ", m = 1"
+        setups.append((label, (a, y, half)))
     return _make(check, setups, _sq_forms)
 
 
-_reg("squared_error_grad", ("x", "h"), "grad", _sq_cases, 0.5)
+_reg("squared_error_backward", ("a", "y", "half"), "da", _sq_cases, 1.0)
 
 
 def _layer(rng, h, n):

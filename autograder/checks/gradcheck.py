@@ -435,6 +435,19 @@ def _match(case_, name, got):
     return None
 
 
+def _both_zero(case_, name, exp):
+    """The gradient's name when ``name`` is ``per_parameter['dW1']`` and both that
+    gradient and (since the reference's error is 0) its numerical one are zero."""
+    if exp != 0.0 or not name.startswith("per_parameter["):
+        return None
+    key = name[len("per_parameter["):-1].strip("'\"")
+    try:
+        grad = np.asarray(case_.args[3][key], dtype=np.float64)
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
+    return key if grad.size and not np.any(grad) else None
+
+
 def _gc_leaf(check, case_, name, exp, got):
     pretty = check.pretty(name)
     if not isinstance(exp, float):
@@ -444,6 +457,13 @@ def _gc_leaf(check, case_, name, exp, got):
         return False, "not_a_float", problem
     g = float(got)
     if not np.isfinite(g):
+        zero = _both_zero(case_, name, exp)
+        if zero:
+            return False, "zero_division", (
+                f"{pretty} is {g}: here {zero} and its numerical gradient are both zero "
+                "(inactive ReLU units), so ||a|| + ||b|| is 0. Likely mistake: "
+                "relative_error must return 0.0 when both arrays are zero (see its "
+                "feedback); gradient_check is graded with the functions it calls")
         return False, "not_finite", f"{pretty} is {g}: an error size is a finite number >= 0"
     if _close_error(g, exp):
         return True, None, None
@@ -644,12 +664,11 @@ def _fbg_cases(check, seed, hidden):
         def forward(params=params, X=X, Y=Y, eps=eps, grads=grads, keys=keys,
                     threshold=threshold, name=name):
             one = _loop_grads(params, X, Y, eps, "one_sided")
-            return {name: _fbg_flags({k: _api().relative_error(grads[k], one[k])
-                                      for k in keys}, threshold)}
+            errors = {k: float(_api().relative_error(grads[k], one[k])) for k in keys}
+            # the errors too: near the threshold a key may go either way (_fits_one_sided)
+            return {name: _fbg_flags(errors, threshold), _ONE_SIDED_ERRORS: errors}
 
-        forms.add("one_sided", "your numerical gradients are one-sided, (f(x + eps) - f(x)) "
-                  "/ eps, whose error O(eps) lifts the relative error of right gradients "
-                  "above the threshold: use the centered difference", forward)
+        forms.add("one_sided", _FBG_ONE_SIDED, forward)
         planted = ", ".join(f"{k} {_BUG_TEXT[kind]}" for k, kind in bugs) or "no bug"
         label = f"layer_dims = {dims}, m = {m}, eps = {eps:g}"
         if threshold != CORRECT_BELOW:
@@ -663,6 +682,65 @@ def _fbg_cases(check, seed, hidden):
                         errors={k: float(v) for k, v in errors.items()},
                         threshold=float(threshold)))
     return out
+
+
+#: The one-sided form's relative errors (a leaf of the form, not of the result).
+_ONE_SIDED_ERRORS = "one_sided_errors"
+#: A right gradient's one-sided error within this factor of the threshold may be flagged
+#: or not: the student's differences and the form's differ in the last bits.
+_ONE_SIDED_BAND = 1.25
+
+_FBG_ONE_SIDED = (
+    "the list holds right gradients too: the numerical gradients your function compares "
+    "with are one-sided, (f(x + eps) - f(x)) / eps, whose error O(eps) lifts the relative "
+    "error of a right gradient above the threshold. find_buggy_gradients is graded with "
+    "the functions it calls: use the centered difference (f(x + eps) - f(x - eps)) / "
+    "(2 * eps) in numerical_gradient (see numerical_gradients' feedback)")
+_FBG_ALL_FLAGGED = (
+    "every gradient is flagged, the right ones too. Two mistakes give this list here: "
+    "one-sided numerical gradients, (f(x + eps) - f(x)) / eps, in the numerical_gradient "
+    "or numerical_gradients your function relies on (their error lifts every right "
+    "gradient above the threshold), or comparing the overall relative error with the "
+    "threshold instead of each gradient's own. If numerical_gradients passes its check, "
+    "it is the second")
+
+
+def _fits_one_sided(got, errors, threshold):
+    """Whether ``got`` is what one-sided numerical gradients flag: every key whose
+    one-sided error is clearly above the threshold, none clearly below it."""
+    if not isinstance(errors, dict) or not errors or not set(got) <= set(errors):
+        return False
+    for k, e in errors.items():
+        ratio = e / threshold if threshold > 0 else float("inf")
+        if ratio > _ONE_SIDED_BAND and k not in got:
+            return False
+        if ratio < 1 / _ONE_SIDED_BAND and k in got:
+            return False
+    return True
+
+
+def _fbg_form_verdict(case_, name, got, threshold):
+    """``(code, message)`` of the known mistake that explains ``got``, or ``None``.
+
+    One-sided differences (a mistake in the functions this one calls, bob's) are judged
+    on their errors, with a band around the threshold; comparing the overall error flags
+    every key or none. When both explain the list (every key flagged), the message says
+    so (``all_flagged``) rather than naming one of them."""
+    forms = list(case_.wrong_forms or [])
+    one = next((f for f in forms if f["code"] == "one_sided"), None)
+    one_fits = one is not None and _fits_one_sided(
+        got, one["leaves"].get(_ONE_SIDED_ERRORS), threshold)
+    for f in forms:
+        v = f["leaves"].get(name, compare.MISSING)
+        if f["code"] == "one_sided" or not isinstance(v, list) or sorted(v) != sorted(got):
+            continue
+        if one_fits and f["code"] == "overall_threshold":
+            return "all_flagged", _FBG_ALL_FLAGGED
+        if not one_fits:
+            return f["code"], f["message"]
+    if one_fits:
+        return "one_sided", one["message"]
+    return None
 
 
 def _fbg_leaf(check, case_, name, exp, got):
@@ -686,10 +764,9 @@ def _fbg_leaf(check, case_, name, exp, got):
     if renamed == want:
         return False, "parameter_names", (f"{shown}: name the gradients ('dW1', 'db2', ...), "
                                           "not the parameters ('W1', 'b2')")
-    for f in case_.wrong_forms or []:
-        v = f["leaves"].get(name, compare.MISSING)
-        if isinstance(v, list) and sorted(v) == sorted(got):
-            return False, f["code"], f"{shown}. Likely mistake: {f['message']}"
+    diag = _fbg_form_verdict(case_, name, got, threshold)
+    if diag:
+        return False, diag[0], f"{shown}. Likely mistake: {diag[1]}"
     parts = []
     for k in got:
         if k not in errors:

@@ -1,5 +1,7 @@
-"""Checks of assignment 3's tanh + softmax network: ``tanh_softmax_backward``, the training
-loop ``train_tanh_softmax`` and ``predict_tanh_softmax``.
+"""Checks of assignment 3's two trained networks: the tanh + softmax network
+(``tanh_softmax_backward``, the training loop ``train_tanh_softmax`` and
+``predict_tanh_softmax``) and, at the end of this module, the two-layer sigmoid network of
+section 8 (the training loop ``two_layer_model`` and ``predict_two_layer``).
 
 The notebook gives ``init_tanh_softmax``, ``tanh_softmax_forward`` and
 ``tanh_softmax_cost``; the loop calls them and the student's own
@@ -315,3 +317,300 @@ def _predict_cases(check, seed, hidden):
 
 register(Check("predict_tanh_softmax", ("X", "parameters"), "labels", _predict_cases,
                points=1.0, leaf_checker=_predict_leaf))
+
+
+# =========================================================================== section 8
+# The two-layer sigmoid network: its training loop ``two_layer_model`` and
+# ``predict_two_layer``. The loop calls the student's ``linear_activation_forward``
+# (which calls ``linear_forward``), ``linear_backward`` and ``linear_activation_backward``,
+# and the given ``init_two_layer`` and ``two_layer_cost``. As for ``train_tanh_softmax``,
+# each loop case carries in ``case.extra["components"]`` what a right loop returns with a
+# classic mistake of one of those functions (except the ones a wrong loop makes too:
+# skipping the hidden layer's sigmoid is what a loop that calls ``linear_backward`` there
+# does), and a match keeps the loop's points with a note naming the function to fix.
+_SIG = "sigmoid"
+
+
+def _two_layer_run(X, Y, n_h, lr, n, seed, start, *, forward=None, lin_back=None,
+                   act_back=None, mistake=None):
+    """The reference loop of ``two_layer_model`` with other layer functions (a callee's
+    mistake) or one loop mistake; returns ``(parameters, costs)``."""
+    nn = ref()
+    forward = forward or nn.linear_activation_forward
+    lin_back = lin_back or nn.linear_backward
+    act_back = act_back or nn.linear_activation_backward
+    if start is None:
+        params = nn.shallow_api.init_two_layer(X.shape[0], n_h, Y.shape[0],
+                                               0 if mistake == "ignored_seed" else seed)
+    else:
+        params = {k: np.array(v, copy=True) for k, v in start.items()}
+    first = params
+    steps = {"one_step_short": n - 1, "one_step_too_many": n + 1}.get(mistake, n)
+    hidden = "tanh" if mistake == "hidden_tanh" else _SIG
+    costs, stale = [], None
+    for i in range(steps):
+        used = first if mistake == "not_carried" else params
+        A1, cache1 = forward(X, used["W1"], used["b1"], hidden)
+        A2, cache2 = forward(A1, used["W2"], used["b2"], _SIG)
+        if mistake == "fused_through_sigmoid":
+            dA1, dW2, db2 = act_back(A2 - Y, cache2, _SIG)
+        else:
+            dA1, dW2, db2 = lin_back(A2 - Y, cache2[0])
+        if mistake == "hidden_derivative_skipped":
+            _, dW1, db1 = lin_back(dA1, cache1[0])
+        else:
+            _, dW1, db1 = act_back(dA1, cache1, hidden)
+        grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        if mistake == "stale_gradients":  # the update uses the step before's gradients
+            grads, stale = stale, grads
+        rate = {"ascent": -lr, "no_learning_rate": 1.0}.get(mistake, lr)
+        if grads is None or mistake == "no_update":
+            new = used
+        else:
+            new = {k: used[k] - rate * grads["d" + k] for k in _KEYS}
+        if mistake == "only_W_updated":
+            new = dict(new, b1=used["b1"], b2=used["b2"])
+        if mistake == "cost_after_update":
+            B1, _ = forward(X, new["W1"], new["b1"], hidden)
+            B2, _ = forward(B1, new["W2"], new["b2"], _SIG)
+            costs.append(nn.shallow_api.two_layer_cost(B2, Y))
+        elif mistake != "every_100" or i % 100 == 0:
+            costs.append(nn.shallow_api.two_layer_cost(A2, Y))
+        params = new
+    return params, costs
+
+
+def _two_layer_mistake(run, mistake):
+    return _leaves(run(mistake=mistake))
+
+
+def _two_layer_variants(m):
+    """``(function, code, message, replacements)`` for the classic mistakes of the layer
+    functions the loop calls, which a right loop turns into other results."""
+    nn = ref()
+
+    def lin_fwd(kind):
+        def forward(A_prev, W, b, act):
+            Z = W @ A_prev + (0 if kind == "forgot_bias" else -b if kind == "bias_sign" else b)
+            return nn.ACTIVATIONS[act][0](Z)[0], ((A_prev, W, b), Z)
+        return forward
+
+    def act_fwd(kind):
+        def forward(A_prev, W, b, act):
+            Z = W @ A_prev + b
+            A = Z if kind == "forgot_activation" else nn.ACTIVATIONS["tanh"][0](Z)[0]
+            return A, ((A_prev, W, b), Z)
+        return forward
+
+    def lin_bwd(kind):
+        def backward(dZ, cache):
+            A_prev, W, _ = cache
+            k = A_prev.shape[1]
+            dA = W.T @ dZ / (k if kind == "dA_prev_over_m" else 1)
+            s = 1 if kind == "missing_1_over_m" else k
+            return dA, dZ @ A_prev.T / s, np.sum(dZ, axis=1, keepdims=True) / s
+        return backward
+
+    def act_bwd(kind):
+        def backward(dA, cache, act):
+            linear_cache, Z = cache
+            if kind == "forgot_upstream":
+                dZ = nn.derivative(act, Z)
+            else:  # wrong_activation: tanh's backward for a sigmoid layer
+                dZ = nn.ACTIVATIONS["tanh"][1](dA, Z)
+            return nn.linear_backward(dZ, linear_cache)
+        return backward
+
+    out = [("linear_forward", "forgot_bias", "it does not add b", {"forward": lin_fwd(
+                "forgot_bias")}),
+           ("linear_forward", "bias_sign", "it subtracts b", {"forward": lin_fwd("bias_sign")}),
+           ("linear_activation_forward", "forgot_activation", "its A is Z, no activation",
+            {"forward": act_fwd("forgot_activation")}),
+           ("linear_activation_forward", "wrong_activation", "it applies tanh where "
+            "activation = 'sigmoid'", {"forward": act_fwd("wrong_activation")}),
+           ("linear_activation_backward", "forgot_upstream", "its dZ leaves out dA",
+            {"act_back": act_bwd("forgot_upstream")}),
+           ("linear_activation_backward", "wrong_activation", "it uses tanh's backward where "
+            "activation = 'sigmoid'", {"act_back": act_bwd("wrong_activation")})]
+    if m > 1:
+        out += [("linear_backward", "missing_1_over_m", "its dW and db are not divided by m",
+                 {"lin_back": lin_bwd("missing_1_over_m"),
+                  "act_back": _with_linear(lin_bwd("missing_1_over_m"))}),
+                ("linear_backward", "dA_prev_over_m", "its dA_prev is divided by m",
+                 {"lin_back": lin_bwd("dA_prev_over_m"),
+                  "act_back": _with_linear(lin_bwd("dA_prev_over_m"))})]
+    return out
+
+
+def _with_linear(lin_back):
+    """``linear_activation_backward`` built on another ``linear_backward`` (a student's
+    calls the student's own)."""
+    nn = ref()
+
+    def backward(dA, cache, act):
+        linear_cache, Z = cache
+        return lin_back(nn.ACTIVATIONS[act][1](dA, Z), linear_cache)
+    return backward
+
+
+_TWO = [  # (n_x, n_h, m, learning_rate, num_iterations, seed or None for given parameters)
+    (2, 3, 6, 0.5, 5, 3),
+    (3, 2, 1, 1.0, 4, None),
+    (4, 5, 8, 0.3, 6, None),
+    (2, 4, 5, 2.0, 3, 7),
+]
+
+
+def _two_layer_setups(rng, hidden):
+    if not hidden:
+        return list(_TWO)
+    out = []
+    for i in range(4):
+        m = 1 if i == 2 else int(rng.integers(3, 10))
+        seed = int(rng.integers(1, 1000)) if i in (0, 3) else None
+        out.append((int(rng.integers(1, 5)), int(rng.integers(1, 6)), m,
+                    float(rng.choice([0.3, 0.5, 1.5, 2.0])), int(rng.integers(3, 8)), seed))
+    return out
+
+
+def _two_layer_cases(check, seed, hidden):
+    nn = ref()
+    rng = case_rng(check.name, seed, hidden)
+    out = []
+    for n_x, n_h, m, lr, n, init_seed in _two_layer_setups(rng, hidden):
+        X = rng.standard_normal((n_x, m))
+        Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+        if m > 1:
+            Y[0, 0], Y[0, 1] = 1.0, 0.0
+        start = None
+        if init_seed is None:
+            start = {"W1": rng.standard_normal((n_h, n_x)) * 0.8,
+                     "b1": rng.standard_normal((n_h, 1)) * 0.3,
+                     "W2": rng.standard_normal((1, n_h)) * 0.8,
+                     "b2": rng.standard_normal((1, 1)) * 0.3}
+        s = init_seed if init_seed is not None else 0
+        args = (X, Y, n_h, lr, n, s)
+        kwargs = {} if start is None else {"parameters": start}
+        expected = nn.shallow_api.two_layer_model(*args, **kwargs)
+        run = functools.partial(_two_layer_run, X, Y, n_h, lr, n, s, start)
+
+        forms = Forms()
+
+        def add(code, message, mistake, forms=forms, run=run):
+            forms.add(code, message, functools.partial(_two_layer_mistake, run, mistake))
+
+        add("gradient_ascent", "your parameters moved up the gradient: each step is "
+            "parameter - learning_rate * gradient (minus)", "ascent")
+        add("ignored_learning_rate", "your steps are as if the learning rate were 1: "
+            "multiply each gradient by learning_rate", "no_learning_rate")
+        add("only_W_updated", "the biases never moved: update b1 and b2 too",
+            "only_W_updated")
+        add("no_update", "your parameters never moved: after the backward pass, update "
+            "every parameter and keep the result for the next step", "no_update")
+        add("parameters_not_carried", "every step starts from the initial parameters: "
+            "assign the updated parameters back, so that the next forward pass uses them",
+            "not_carried")
+        add("stale_gradients", "each update used the gradients of the step before: in "
+            "every step run the backward pass first, then update with its gradients",
+            "stale_gradients")
+        add("cost_after_update", "your costs are those after each update: record the cost "
+            "of step i's forward pass, before its update (costs[0] is the cost of the "
+            "starting parameters)", "cost_after_update")
+        add("costs_wrong_steps", f"costs must have one entry per step, num_iterations = "
+            f"{n} in all: you recorded only every 100th step", "every_100")
+        add("off_by_one_steps", f"you took {n - 1} steps: take num_iterations = {n} "
+            "(range(num_iterations))", "one_step_short")
+        add("off_by_one_steps", f"you took {n + 1} steps: take num_iterations = {n} "
+            "(range(num_iterations))", "one_step_too_many")
+        forms.add("costs_not_recorded", f"costs is empty: append the cost of every step to "
+                  f"it (num_iterations = {n} entries in all)", {"costs": []})
+        add("fused_through_sigmoid", "dZ2 = A2 - Y is already the gradient through the "
+            "output sigmoid: pass it to linear_backward with the linear cache, not to "
+            "linear_activation_backward (which multiplies by the sigmoid's slope again)",
+            "fused_through_sigmoid")
+        add("hidden_derivative_skipped", "the hidden layer's gradients lack the sigmoid's "
+            "slope: go back through it with linear_activation_backward(dA1, cache1, "
+            "'sigmoid'), not linear_backward", "hidden_derivative_skipped")
+        add("wrong_hidden_activation", "your hidden layer is a tanh layer: both layers of "
+            "this network are sigmoid layers", "hidden_tanh")
+        if start is None and s != 0:
+            add("ignored_seed", f"your starting parameters are those of seed 0: pass seed "
+                f"(here {s}) to init_two_layer", "ignored_seed")
+        components = []
+        for func, code, what, repl in _two_layer_variants(m):
+            try:
+                with np.errstate(all="ignore"):
+                    leaves = _leaves(run(**repl))
+            except Exception:  # noqa: BLE001 - a variant that cannot run: not offered
+                continue
+            components.append({"code": f"{func}:{code}", "message": (
+                f"your loop is right, but {func} is not: {what} (its own check, {code}). "
+                f"The loop keeps its points; fix {func} and this note goes"),
+                "leaves": leaves})
+        label = (f"n_x = {n_x}, n_h = {n_h}, m = {m}, learning_rate = {lr}, "
+                 f"num_iterations = {n}")
+        label += (f", seed = {s} (init_two_layer)" if start is None
+                  else ", from the given parameters")
+        out.append(case(label, args, expected, forms, kwargs=kwargs, components=components))
+    return out
+
+
+register(Check("two_layer_model",
+               ("X", "Y", "n_h", "learning_rate", "num_iterations", "seed"),
+               ("parameters", "costs"), _two_layer_cases, points=2.0, weights=(0.6, 0.4),
+               leaf_checker=_loop_leaf))
+
+
+# --------------------------------------------------------------------------- predict
+_PRED2 = [(2, 4, 9), (3, 2, 1), (4, 5, 12), (2, 6, 7)]
+
+
+def _predict_two_layer_cases(check, seed, hidden):
+    nn = ref()
+    rng = case_rng(check.name, seed, hidden)
+    setups = list(_PRED2) if not hidden else [
+        (int(rng.integers(1, 6)), int(rng.integers(1, 7)),
+         1 if i == 1 else int(rng.integers(4, 15))) for i in range(4)]
+    out = []
+    for k, (n_x, n_h, m) in enumerate(setups):
+        params = {"W1": rng.standard_normal((n_h, n_x)) * 1.5,
+                  "b1": rng.standard_normal((n_h, 1)) * 0.3,
+                  "W2": rng.standard_normal((1, n_h)) * 1.5,
+                  "b2": rng.standard_normal((1, 1)) * 0.3}
+        X = rng.standard_normal((n_x, m))
+        if m > 1 and n_h > 1 and k != 1:  # column 0's Z2 exactly 0: A1 = 0.5, and W2's
+            params["b1"][:] = 0.0             # entries come in pairs w, -w (the last one 0
+            X[:, 0] = 0.0                     # when n_h is odd)
+            W2 = params["W2"][0]
+            W2[1::2] = -W2[0::2][:n_h // 2]
+            if n_h % 2:
+                W2[-1] = 0.0
+            params["b2"][:] = 0.0
+        pred = nn.shallow_api.predict_two_layer(X, params)
+        A1 = nn.sigmoid(params["W1"] @ X + params["b1"])
+        Z2 = params["W2"] @ A1 + params["b2"]
+        A2 = nn.sigmoid(Z2)
+        half = bool(Z2[0, 0] == 0.0)
+        forms = Forms()
+        forms.add("returned_probabilities", "these are the probabilities A2: turn them into "
+                  "0/1 labels, 1 where A2 > 0.5", {"predictions": A2})
+        forms.add("threshold_on_Z", "you thresholded Z2 at 0.5: threshold the probabilities "
+                  "A2 (after the sigmoid)", {"predictions": (Z2 > 0.5).astype(np.int64)})
+        forms.add("wrong_threshold", "you thresholded A2 at 0: a probability is always "
+                  "positive; 1 where A2 > 0.5", {"predictions": (A2 > 0).astype(np.int64)})
+        forms.add("wrong_threshold", "the labels are swapped: 1 where A2 > 0.5",
+                  {"predictions": (A2 <= 0.5).astype(np.int64)})
+        forms.add("used_hidden_layer", "these are thresholds of the hidden layer A1: the "
+                  "prediction comes from the output A2", {"predictions": shape_only(A1.shape)}
+                  if n_h != 1 else {"predictions": (A1 > 0.5).astype(np.int64)})
+        if half:
+            forms.add("threshold_ge", "an output of exactly 0.5 is class 0: use A2 > 0.5, "
+                      "not A2 >= 0.5", {"predictions": (A2 >= 0.5).astype(np.int64)})
+        label = f"n_x = {n_x}, n_h = {n_h}, m = {m}" + (
+            " (A2 is exactly 0.5 in column 0)" if half else "")
+        out.append(case(label, (X, params), pred, forms))
+    return out
+
+
+register(Check("predict_two_layer", ("X", "parameters"), "predictions",
+               _predict_two_layer_cases, points=1.0, leaf_checker=_predict_leaf))

@@ -12,8 +12,10 @@ The numbers of the worked examples (``docs/curriculum.md`` §1.2-1.3):
 (-12.0, -4.0, -4.0, 3.0)
 >>> problem1_dfdx(1.0)
 336.0
->>> max_gate_backward(2.0, 3.0, 1.0)
+>>> gate_backward("max", 2.0, 3.0, 1.0)
 (2.0, 0.0)
+>>> activation_prime(0.0, "sigmoid"), activation_prime(0.0, "relu")
+(0.25, 0.0)
 """
 
 from __future__ import annotations
@@ -21,24 +23,20 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "add_gate_backward",
+    "activation_prime",
     "average_gradients",
     "contract_dc_dW",
     "dc_dW_tensor",
-    "max_gate_backward",
+    "gate_backward",
     "micrograd_grads",
-    "mse_output_grad",
-    "mul_gate_backward",
     "problem1_dfdx",
     "problem2_partials",
     "relu_layer_backward",
     "relu_layer_jacobian",
-    "relu_prime",
     "sigmoid_dot_backward",
     "sigmoid_neuron_backward",
-    "sigmoid_prime",
     "softplus_graph_backward",
-    "squared_error_grad",
+    "squared_error_backward",
     "xyz_forward_backward",
 ]
 
@@ -61,7 +59,7 @@ def _sigmoid(z):
 
 
 # --------------------------------------------------------------------------- gates
-def add_gate_backward(dout, x, y):
+def _add_gate(dout, x, y):
     """Backward pass of an add gate ``out = x + y``: the gradient is distributed unchanged.
 
     Parameters
@@ -80,7 +78,7 @@ def add_gate_backward(dout, x, y):
     return _out(dout * one, dout, x, y), _out(dout * one, dout, x, y)
 
 
-def mul_gate_backward(dout, x, y):
+def _mul_gate(dout, x, y):
     """Backward pass of a multiply gate ``out = x * y``: each input gets the other's value.
 
     Parameters
@@ -95,7 +93,7 @@ def mul_gate_backward(dout, x, y):
     return _out(y * dout, dout, x, y), _out(x * dout, dout, x, y)
 
 
-def max_gate_backward(dout, x, y):
+def _max_gate(dout, x, y):
     """Backward pass of a max gate: all of ``dout`` goes to the larger input, ties to ``x``.
 
     As :meth:`course.nn.graph.Value.max`.
@@ -112,6 +110,42 @@ def max_gate_backward(dout, x, y):
     first = np.asarray(x) >= np.asarray(y)
     return (_out(np.where(first, dout, 0.0 * dout), dout, x, y),
             _out(np.where(first, 0.0 * dout, dout), dout, x, y))
+
+
+#: The gates of :func:`gate_backward`, by name.
+GATES = {"add": _add_gate, "mul": _mul_gate, "max": _max_gate}
+
+
+def gate_backward(gate, dout, x, y):
+    """Backward pass of one of the three common gates: how it sends ``dout`` to its inputs.
+
+    ``"add"`` (``out = x + y``) distributes: both inputs get ``dout``. ``"mul"``
+    (``out = x * y``) switches: ``x`` gets ``y * dout`` and ``y`` gets ``x * dout``.
+    ``"max"`` (``out = max(x, y)``) routes: all of ``dout`` to the larger input, ties to
+    ``x`` (as :meth:`course.nn.graph.Value.max`), as floats.
+
+    Parameters
+    ----------
+    gate : {"add", "mul", "max"}
+        Which gate.
+    dout : float or ndarray, shape (n, m)
+        Upstream gradient ``dL/dout``.
+    x, y : float or ndarray, shape (n, m)
+        The gate's inputs (same shape as ``dout``).
+
+    Returns
+    -------
+    dx, dy : float or ndarray, shape (n, m)
+        ``dL/dx`` and ``dL/dy``.
+
+    Raises
+    ------
+    ValueError
+        For a ``gate`` that is not one of the three.
+    """
+    if gate not in GATES:
+        raise ValueError(f"gate must be one of {sorted(GATES)}, not {gate!r}")
+    return GATES[gate](dout, x, y)
 
 
 def xyz_forward_backward(x, y, z):
@@ -237,54 +271,72 @@ def average_gradients(per_example):
     return per_example.sum(axis=0) / per_example.shape[0]
 
 
-def sigmoid_prime(z):
-    """Sheet problem (9): ``sigmoid'(z) = s (1 - s)`` with ``s = sigmoid(z)``, computed stably.
-
-    Parameters
-    ----------
-    z : float or ndarray, shape (n, m)
-
-    Returns
-    -------
-    ds : float or ndarray, shape (n, m)
-        At most 0.25 (at 0); 0 and no warning for ``|z|`` in the hundreds.
-    """
+def _sigmoid_prime(z):
     s = _sigmoid(z)
     return _out(s * (1 - s), z)
 
 
-def relu_prime(z):
-    """Sheet problem (10): the ReLU derivative, 1.0 where ``z > 0`` and 0.0 elsewhere
-    (0 at ``z = 0``).
-
-    Parameters
-    ----------
-    z : float or ndarray, shape (n, m)
-
-    Returns
-    -------
-    dr : float or ndarray, shape (n, m)
-        Floats (the dtype of ``z``), not booleans.
-    """
+def _relu_prime(z):
     zz = np.asarray(z)
     dtype = zz.dtype if zz.dtype.kind == "f" else np.float64
     return _out((zz > 0).astype(dtype), z)
 
 
-def mse_output_grad(a, y):
-    """Sheet problem (11): ``dL/da`` for ``L = 1/2 sum_j (a_j - y_j)^2``, per example.
+#: The activations of :func:`activation_prime`, by name.
+ACTIVATION_PRIMES = {"sigmoid": _sigmoid_prime, "relu": _relu_prime}
+
+
+def activation_prime(z, activation):
+    """Sheet problems (9) and (10): the derivative ``sigma'(z)`` of an activation, elementwise.
+
+    ``"sigmoid"``: ``s (1 - s)`` with ``s = sigmoid(z)``, computed stably (at most 0.25, at
+    0; 0 and no warning for ``|z|`` in the hundreds). ``"relu"``: 1.0 where ``z > 0`` and
+    0.0 elsewhere (0 at ``z = 0``), as floats of the dtype of ``z``, not booleans.
 
     Parameters
     ----------
-    a, y : ndarray, shape (n_F, m)
-        Output activations and targets, one column per example.
+    z : float or ndarray, shape (n, m)
+        Pre-activations.
+    activation : {"sigmoid", "relu"}
+        Which activation.
 
     Returns
     -------
-    da : ndarray, shape (n_F, m)
-        ``a - y`` (no ``1/m``: the averaging happens in the layer's backward pass).
+    dz : float or ndarray, shape (n, m)
+        ``sigma'(z)``.
+
+    Raises
+    ------
+    ValueError
+        For an ``activation`` that is not one of the two.
     """
-    return _out(np.asarray(a) - np.asarray(y), a, y)
+    if activation not in ACTIVATION_PRIMES:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATION_PRIMES)}, "
+                         f"not {activation!r}")
+    return ACTIVATION_PRIMES[activation](z)
+
+
+def squared_error_backward(a, y, half=False):
+    """The gradient of the squared error ``c ||a - y||^2`` with respect to ``a``, per example.
+
+    ``half=False``: ``c = 1`` (section 12's ``eps = ||x - h||^2``), gradient ``2 (a - y)``;
+    ``half=True``: ``c = 1/2`` (sheet problem (11), ``L = 1/2 sum_j (a_j - y_j)^2``),
+    gradient ``a - y``. A 2-D ``a`` holds one example per column; there is no ``1/m`` (the
+    averaging happens in the layer's backward pass).
+
+    Parameters
+    ----------
+    a, y : ndarray, shape (n,) or (n_F, m)
+        Prediction and target.
+    half : bool, optional
+        Whether the loss has the factor ``1/2``.
+
+    Returns
+    -------
+    da : ndarray, shape of ``a``
+        ``dL/da``.
+    """
+    return (1.0 if half else 2.0) * (np.asarray(a) - np.asarray(y))
 
 
 # --------------------------------------------------------------------------- vectors
@@ -308,20 +360,6 @@ def sigmoid_dot_backward(w, x):
     y = float(_sigmoid(np.dot(w, x)))
     d = y * (1.0 - y)
     return y, d * x, d * w
-
-
-def squared_error_grad(x, h):
-    """The gradient of ``eps = ||x - h||^2`` with respect to ``x``: ``2 (x - h)``.
-
-    Parameters
-    ----------
-    x, h : ndarray, shape (n,)
-
-    Returns
-    -------
-    grad : ndarray, shape (n,)
-    """
-    return 2.0 * (np.asarray(x) - np.asarray(h))
 
 
 def relu_layer_jacobian(W, b, x):

@@ -1,4 +1,19 @@
-"""The tanh + softmax network of assignment 3 (seed 001): its backward pass, its training
+"""The two small networks of assignment 3, trained end to end.
+
+**The two-layer sigmoid network** (section 8): ``n_x`` inputs, ``n_h`` sigmoid units, one
+sigmoid output, binary cross-entropy. Its training loop ``two_layer_model`` and its
+``predict_two_layer`` are graded and are built from the layer functions of
+:mod:`course.nn.layers` (``linear_activation_forward``, ``linear_backward``,
+``linear_activation_backward``); its initialisation ``init_two_layer`` and cost
+``two_layer_cost`` are given. The output layer's gradient is the fused
+``dZ2 = A2 - Y`` (sigmoid + cross-entropy); the averaging happens in ``linear_backward``::
+
+    A1 = sigmoid(W1 @ X + b1)     (n_h, m)      dZ2 = A2 - Y
+    A2 = sigmoid(W2 @ A1 + b2)    (1, m)        dA1, dW2, db2 = linear_backward(dZ2, ...)
+                                                _, dW1, db1 = linear_activation_backward(
+                                                    dA1, cache1, "sigmoid")
+
+**The tanh + softmax network** (section 9, seed 001): its backward pass, its training
 loop and its predictions, graded; its initialisation, forward pass and cost, given.
 
 One hidden layer of ``N`` tanh units and a softmax output over ``C`` classes, trained
@@ -24,21 +39,139 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import softmax
+from .layers import linear_activation_backward, linear_activation_forward, linear_backward
 
 __all__ = [
     "init_tanh_softmax",
+    "init_two_layer",
     "predict_tanh_softmax",
+    "predict_two_layer",
     "tanh_softmax_backward",
     "tanh_softmax_cost",
     "tanh_softmax_forward",
     "train_tanh_softmax",
+    "two_layer_cost",
+    "two_layer_model",
 ]
 
 _KEYS = ("W1", "b1", "W2", "b2")
 
 #: The functions the notebook gives (read-only code, in the release too): not secrets,
 #: so the release's leak check (``course.release.reference_bodies``) skips them.
-GIVEN = ("init_tanh_softmax", "tanh_softmax_forward", "tanh_softmax_cost")
+GIVEN = ("init_tanh_softmax", "tanh_softmax_forward", "tanh_softmax_cost",
+         "init_two_layer", "two_layer_cost")
+
+#: The clip of the two-layer network's output inside its cost (the notebook's too).
+EPS = 1e-12
+
+
+def init_two_layer(n_x, n_h, n_y=1, seed=0):
+    """Xavier-scaled random weights (variance 1 / fan-in) and zero biases (given code).
+
+    Parameters
+    ----------
+    n_x, n_h, n_y : int
+        Input features, hidden units, output units.
+    seed : int
+        Seed of ``np.random.default_rng``; the draws are ``W1`` then ``W2``.
+
+    Returns
+    -------
+    parameters : dict
+        ``W1`` (n_h, n_x), ``b1`` (n_h, 1), ``W2`` (n_y, n_h), ``b2`` (n_y, 1).
+    """
+    rng = np.random.default_rng(seed)
+    return {"W1": rng.standard_normal((n_h, n_x)) / np.sqrt(n_x), "b1": np.zeros((n_h, 1)),
+            "W2": rng.standard_normal((n_y, n_h)) / np.sqrt(n_h), "b2": np.zeros((n_y, 1))}
+
+
+def two_layer_cost(A2, Y):
+    """Average binary cross-entropy as a Python float, ``A2`` clipped to
+    ``[EPS, 1 - EPS]`` first so that a saturated output costs a large finite number
+    (given code).
+
+    Parameters
+    ----------
+    A2 : ndarray, shape (1, m)
+        Predicted probabilities of class 1.
+    Y : ndarray, shape (1, m)
+        Labels 0 or 1.
+
+    Returns
+    -------
+    float
+    """
+    A = np.clip(A2, EPS, 1 - EPS)
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / Y.shape[1])
+
+
+def two_layer_model(X, Y, n_h, learning_rate=0.5, num_iterations=1000, seed=0,
+                    parameters=None):
+    """Full-batch gradient descent on the n_x-n_h-1 sigmoid network.
+
+    Each step: ``linear_activation_forward`` twice (sigmoid, sigmoid), the cost of that
+    forward pass, ``dZ2 = A2 - Y``, ``linear_backward`` for the output layer,
+    ``linear_activation_backward(..., "sigmoid")`` for the hidden one, and
+    ``p := p - learning_rate * dp`` for every parameter.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_x, m)
+    Y : ndarray, shape (1, m)
+        Labels 0 or 1.
+    n_h : int
+        Hidden units.
+    learning_rate : float
+    num_iterations : int
+        Gradient steps.
+    seed : int
+        The initialisation is ``init_two_layer(n_x, n_h, 1, seed)`` (ignored when
+        ``parameters`` is given).
+    parameters : dict, optional
+        Starting parameters instead of the seeded initialisation; not modified.
+
+    Returns
+    -------
+    parameters : dict
+        ``W1`` (n_h, n_x), ``b1`` (n_h, 1), ``W2`` (1, n_h), ``b2`` (1, 1) after
+        ``num_iterations`` updates.
+    costs : list of float
+        ``num_iterations`` entries: entry ``i`` is the cost of the parameters step ``i``
+        starts from (before its update).
+    """
+    if parameters is None:
+        parameters = init_two_layer(X.shape[0], n_h, Y.shape[0], seed)
+    costs = []
+    for _ in range(int(num_iterations)):
+        A1, cache1 = linear_activation_forward(X, parameters["W1"], parameters["b1"],
+                                               "sigmoid")
+        A2, cache2 = linear_activation_forward(A1, parameters["W2"], parameters["b2"],
+                                               "sigmoid")
+        costs.append(two_layer_cost(A2, Y))
+        dA1, dW2, db2 = linear_backward(A2 - Y, cache2[0])      # fused: dZ2 = A2 - Y
+        _, dW1, db1 = linear_activation_backward(dA1, cache1, "sigmoid")
+        grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        parameters = {k: parameters[k] - learning_rate * grads["d" + k] for k in _KEYS}
+    return parameters, costs
+
+
+def predict_two_layer(X, parameters):
+    """0/1 predictions of the two-layer sigmoid network.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_x, m)
+    parameters : dict
+        ``W1``, ``b1``, ``W2``, ``b2``.
+
+    Returns
+    -------
+    predictions : ndarray of int64, shape (1, m)
+        1 where the output ``A2`` is above 0.5, else 0 (an output of exactly 0.5 is 0).
+    """
+    A1, _ = linear_activation_forward(X, parameters["W1"], parameters["b1"], "sigmoid")
+    A2, _ = linear_activation_forward(A1, parameters["W2"], parameters["b2"], "sigmoid")
+    return (A2 > 0.5).astype(np.int64)
 
 
 def init_tanh_softmax(p, N, C, seed=0):

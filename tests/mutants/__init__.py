@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (registers)
     gradcheck,
     layers,
     model,
+    own_work,
     shallow,
     tricks,
 )

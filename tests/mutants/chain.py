@@ -17,98 +17,141 @@ def _sig(z):
     return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
 
-# ========== add_gate_backward
-@correct("add_gate_backward")
+#: part -> {"correct": [func, ...], "mutants": [(func, code), ...]}: the variants of one gate,
+#: one activation or one scaling, put together by :func:`_compose` into whole functions
+_PARTS: dict = {}
+
+
+def _part(part, code=None):
+    """Register a right (``code`` None) or wrong implementation of one part of a function
+    that takes the part's name (``gate_backward``'s gate, ...)."""
+
+    def deco(func):
+        entry = _PARTS.setdefault(part, {"correct": [], "mutants": []})
+        if code is None:
+            entry["correct"].append(func)
+        else:
+            entry["mutants"].append((func, code))
+        return func
+
+    return deco
+
+
+def _compose(name, parts, pick):
+    """Register ``name``'s correct variants (the parts' correct implementations side by side)
+    and its mutants (one wrong part, the others right): ``pick(args)`` is ``(part, rest)``,
+    the part a call asks for and the arguments for it."""
+    corrects = [_PARTS[p]["correct"] for p in parts]
+
+    def whole(chosen, label):
+        def func(*args):
+            part, rest = pick(args)
+            return chosen[part](*rest)
+
+        func.__name__ = label
+        return func
+
+    for i in range(max(map(len, corrects))):
+        chosen = {p: c[i % len(c)] for p, c in zip(parts, corrects, strict=True)}
+        correct(name)(whole(chosen, "_".join(f.__name__ for f in chosen.values())))
+    for p in parts:
+        for wrong, code in _PARTS[p]["mutants"]:
+            chosen = {q: (wrong if q == p else _PARTS[q]["correct"][0]) for q in parts}
+            mutant(name, code)(whole(chosen, wrong.__name__))
+
+
+# ========== add gate backward: one part of gate_backward
+@_part("add")
 def add_plain(dout, x, y):
     return dout, dout
 
 
-@correct("add_gate_backward")
+@_part("add")
 def add_copies(dout, x, y):
     if isinstance(dout, np.ndarray):
         return dout.copy(), np.array(dout)
     return float(dout), float(dout)
 
 
-@correct("add_gate_backward")
+@_part("add")
 def add_local_times_upstream(dout, x, y):
     local = np.ones_like(x) if isinstance(x, np.ndarray) else 1.0
     return local * dout, local * dout
 
 
-@mutant("add_gate_backward", "split_not_distribute")
+@_part("add", "split_not_distribute")
 def add_split(dout, x, y):
     return dout / 2, dout / 2
 
 
-@mutant("add_gate_backward", "forgot_upstream")
+@_part("add", "forgot_upstream")
 def add_ones(dout, x, y):
     return np.ones_like(x) if _is_arr(x) else 1.0, np.ones_like(y) if _is_arr(y) else 1.0
 
 
-@mutant("add_gate_backward", "mul_rule")
+@_part("add", "mul_rule")
 def add_like_mul(dout, x, y):
     return y * dout, x * dout
 
 
-@mutant("add_gate_backward", "returned_inputs")
+@_part("add", "returned_inputs")
 def add_inputs(dout, x, y):
     return x, y
 
 
-@mutant("add_gate_backward", "wrong_structure")
+@_part("add", "wrong_structure")
 def add_one_value(dout, x, y):
     return dout
 
 
-@mutant("add_gate_backward", "not_a_float")
+@_part("add", "not_a_float")
 def add_arrays(dout, x, y):
     return np.array(dout), np.array(dout)
 
 
-# ========== mul_gate_backward
-@correct("mul_gate_backward")
+# ========== mul gate backward: one part of gate_backward
+@_part("mul")
 def mul_plain(dout, x, y):
     return y * dout, x * dout
 
 
-@correct("mul_gate_backward")
+@_part("mul")
 def mul_multiply(dout, x, y):
     return np.multiply(dout, y), np.multiply(dout, x)
 
 
-@correct("mul_gate_backward")
+@_part("mul")
 def mul_list(dout, x, y):
     grads = [dout * other for other in (y, x)]
     return grads[0], grads[1]
 
 
-@mutant("mul_gate_backward", "not_switched")
+@_part("mul", "not_switched")
 def mul_not_switched(dout, x, y):
     return x * dout, y * dout
 
 
-@mutant("mul_gate_backward", "forgot_upstream")
+@_part("mul", "forgot_upstream")
 def mul_local(dout, x, y):
     return y, x
 
 
-@mutant("mul_gate_backward", "add_rule")
+@_part("mul", "add_rule")
 def mul_like_add(dout, x, y):
     return dout, dout
 
 
-@mutant("mul_gate_backward", "returned_product")
+@_part("mul", "returned_product")
 def mul_product(dout, x, y):
     return x * y * dout, x * y * dout
 
 
-@mutant("mul_gate_backward", "sign_error")
+@_part("mul", "sign_error")
 def mul_sign(dout, x, y):
     return -y * dout, -x * dout
 
 
-@mutant("mul_gate_backward", "mutated_input")
+@_part("mul", "mutated_input")
 def mul_in_place(dout, x, y):
     dx = y * dout
     if isinstance(x, np.ndarray):
@@ -117,15 +160,15 @@ def mul_in_place(dout, x, y):
     return dx, x * dout
 
 
-# ========== max_gate_backward
-@correct("max_gate_backward")
+# ========== max gate backward: one part of gate_backward
+@_part("max")
 def max_where(dout, x, y):
     if _is_arr(dout, x, y):
         return np.where(x >= y, dout, 0.0), np.where(x >= y, 0.0, dout)
     return (dout, 0.0) if x >= y else (0.0, dout)
 
 
-@correct("max_gate_backward")
+@_part("max")
 def max_masks(dout, x, y):
     first = np.asarray(x) >= np.asarray(y)
     dx, dy = dout * first, dout * ~first
@@ -134,7 +177,7 @@ def max_masks(dout, x, y):
     return dx.astype(float), dy.astype(float)
 
 
-@correct("max_gate_backward")
+@_part("max")
 def max_loop(dout, x, y):
     if not _is_arr(dout, x, y):
         return (float(dout), 0.0) if x >= y else (0.0, float(dout))
@@ -153,27 +196,27 @@ def _route(dout, a, b):
     return float(dout * a), float(dout * b)
 
 
-@mutant("max_gate_backward", "distributed_not_routed")
+@_part("max", "distributed_not_routed")
 def max_distributes(dout, x, y):
     return dout, dout
 
 
-@mutant("max_gate_backward", "routed_to_smaller")
+@_part("max", "routed_to_smaller")
 def max_smaller(dout, x, y):
     return _route(dout, np.asarray(x) < y, np.asarray(x) >= y)
 
 
-@mutant("max_gate_backward", "tie_dropped")
+@_part("max", "tie_dropped")
 def max_seed_indicator(dout, x, y):
     return _route(dout, np.asarray(x) > y, np.asarray(y) > x)
 
 
-@mutant("max_gate_backward", "tie_to_y")
+@_part("max", "tie_to_y")
 def max_ties_to_y(dout, x, y):
     return _route(dout, np.asarray(x) > y, np.asarray(x) <= y)
 
 
-@mutant("max_gate_backward", "mutated_input")
+@_part("max", "mutated_input")
 def max_in_place(dout, x, y):
     if not _is_arr(dout):
         return (dout, 0.0) if x >= y else (0.0, dout)
@@ -182,10 +225,37 @@ def max_in_place(dout, x, y):
     return dout, dy
 
 
-@mutant("max_gate_backward", "forgot_upstream")
+@_part("max", "forgot_upstream")
 def max_local_only(dout, x, y):
     return _route(1.0 if not _is_arr(dout) else np.ones_like(dout), np.asarray(x) >= y,
                   np.asarray(x) < y)
+
+
+# ========== gate_backward: the three gates above, and mistakes that mix them up
+_compose("gate_backward", ("add", "mul", "max"), lambda a: (a[0], a[1:]))
+
+
+@correct("gate_backward")
+def gate_if_chain(gate, dout, x, y):
+    if gate == "add":
+        return dout * 1.0, dout * 1.0
+    if gate == "mul":
+        return y * dout, x * dout
+    first = np.asarray(x) >= np.asarray(y)
+    dx, dy = np.where(first, dout, 0.0), np.where(first, 0.0, dout)
+    return (dx, dy) if _is_arr(dout, x, y) else (float(dx), float(dy))
+
+
+@mutant("gate_backward", "mul_rule")
+def gate_all_multiply(gate, dout, x, y):
+    return y * dout, x * dout  # the multiply rule for every gate
+
+
+@mutant("gate_backward", "distributed_not_routed")
+def gate_max_as_add(gate, dout, x, y):
+    if gate == "mul":
+        return y * dout, x * dout
+    return dout, dout  # the max gate treated as an add gate
 
 
 # ========== xyz_forward_backward
@@ -458,8 +528,8 @@ def p2_sum(u, v):
     return du + dv
 
 
-# ========== sigmoid_prime
-@correct("sigmoid_prime")
+# ========== sigmoid prime: one part of activation_prime
+@_part("sigmoid")
 def sp_where(z):
     za = np.asarray(z, dtype=float)
     s = np.where(za >= 0, 1 / (1 + np.exp(-np.abs(za))), np.exp(-np.abs(za)) / (1 + np.exp(
@@ -468,48 +538,48 @@ def sp_where(z):
     return float(out) if not isinstance(z, np.ndarray) else out
 
 
-@correct("sigmoid_prime")
+@_part("sigmoid")
 def sp_tanh(z):
     s = 0.5 * (1 + np.tanh(np.asarray(z) / 2))
     return s * (1 - s) if isinstance(z, np.ndarray) else float(s * (1 - s))
 
 
-@correct("sigmoid_prime")
+@_part("sigmoid")
 def sp_clip(z):
     s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
     return s - s * s
 
 
-@mutant("sigmoid_prime", "used_Z_not_activation")
+@_part("sigmoid", "used_Z_not_activation")
 def sp_z(z):
     s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
     return s * (1 - z)
 
 
-@mutant("sigmoid_prime", "unstable_overflow")
+@_part("sigmoid", "unstable_overflow")
 def sp_naive(z):
     e = np.exp(-z)
     return e / (1 + e) ** 2
 
 
-@mutant("sigmoid_prime", "sigmoid_wrong_derivative")
+@_part("sigmoid", "sigmoid_wrong_derivative")
 def sp_s(z):
     return 1 / (1 + np.exp(-np.clip(z, -500, 500)))
 
 
-@mutant("sigmoid_prime", "sigmoid_wrong_derivative")
+@_part("sigmoid", "sigmoid_wrong_derivative")
 def sp_tanh_rule(z):
     s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
     return 1 - s**2
 
 
-@mutant("sigmoid_prime", "sign_error")
+@_part("sigmoid", "sign_error")
 def sp_sign(z):
     s = 1 / (1 + np.exp(-np.clip(z, -500, 500)))
     return s * (s - 1)
 
 
-@correct("sigmoid_prime")
+@_part("sigmoid")
 def sp_log_sum_exp(z):
     za = np.asarray(z, dtype=float)
     s = np.exp(-np.logaddexp(0.0, -za))  # sigmoid, via log-sum-exp: never overflows
@@ -517,13 +587,13 @@ def sp_log_sum_exp(z):
     return out if isinstance(z, np.ndarray) else float(out)
 
 
-@mutant("sigmoid_prime", "unstable_overflow")
+@_part("sigmoid", "unstable_overflow")
 def sp_exp_plus_z(z):
     e = np.exp(z)
     return e / (1 + e) ** 2  # inf / inf = nan for z > 709
 
 
-@mutant("sigmoid_prime", "raised")
+@_part("sigmoid", "raised")
 def sp_math_exp(z):
     if isinstance(z, np.ndarray):
         return np.vectorize(sp_math_exp)(z)
@@ -531,115 +601,137 @@ def sp_math_exp(z):
     return e / (1 + e) ** 2
 
 
-@mutant("sigmoid_prime", "overflow_warning")
+@_part("sigmoid", "overflow_warning")
 def sp_naive_s(z):
     s = 1 / (1 + np.exp(-z))  # right values: s is 0 at z = -800, but exp(800) overflows
     return s * (1 - s)
 
 
-@mutant("sigmoid_prime", "not_a_float")
+@_part("sigmoid", "not_a_float")
 def sp_array(z):
     s = 1 / (1 + np.exp(-np.clip(np.asarray(z, dtype=float), -500, 500)))
     return np.array(s * (1 - s))
 
 
-# ========== relu_prime
-@correct("relu_prime")
+# ========== relu prime: one part of activation_prime
+@_part("relu")
 def rp_astype(z):
     if isinstance(z, np.ndarray):
         return (z > 0).astype(z.dtype)
     return 1.0 if z > 0 else 0.0
 
 
-@correct("relu_prime")
+@_part("relu")
 def rp_where(z):
     out = np.where(np.asarray(z) > 0, 1.0, 0.0)
     return out if isinstance(z, np.ndarray) else float(out)
 
 
-@correct("relu_prime")
+@_part("relu")
 def rp_heaviside(z):
     out = np.heaviside(z, 0.0)
     return float(out) if not isinstance(z, np.ndarray) else out
 
 
-@mutant("relu_prime", "relu_grad_at_zero")
+@_part("relu", "relu_grad_at_zero")
 def rp_ge(z):
     return (np.asarray(z) >= 0) * 1.0 if isinstance(z, np.ndarray) else float(z >= 0)
 
 
-@mutant("relu_prime", "relu_grad_at_zero")
+@_part("relu", "relu_grad_at_zero")
 def rp_heaviside_one(z):
     return np.heaviside(z, 1.0) if isinstance(z, np.ndarray) else float(np.heaviside(z, 1.0))
 
 
-@mutant("relu_prime", "wrong_dtype")
+@_part("relu", "wrong_dtype")
 def rp_bool(z):
     return np.asarray(z) > 0 if isinstance(z, np.ndarray) else float(z > 0)
 
 
-@mutant("relu_prime", "wrong_dtype")
+@_part("relu", "wrong_dtype")
 def rp_int(z):
     return (np.asarray(z) > 0).astype(int) if isinstance(z, np.ndarray) else float(z > 0)
 
 
-@mutant("relu_prime", "relu_not_derivative")
+@_part("relu", "relu_not_derivative")
 def rp_relu(z):
     return np.maximum(z, 0) if isinstance(z, np.ndarray) else max(z, 0.0)
 
 
-@mutant("relu_prime", "inverted_mask")
+@_part("relu", "inverted_mask")
 def rp_inverted(z):
     return (np.asarray(z) <= 0) * 1.0 if isinstance(z, np.ndarray) else float(z <= 0)
 
 
-# ========== mse_output_grad
-@correct("mse_output_grad")
+# ========== activation_prime: the sigmoid's and the ReLU's derivatives above
+_compose("activation_prime", ("sigmoid", "relu"), lambda a: (a[1], a[:1]))
+
+
+@correct("activation_prime")
+def ap_dict(z, activation):
+    za = np.asarray(z, dtype=float)
+    t = np.exp(-np.abs(za))
+    out = {"sigmoid": lambda: t / (1 + t) ** 2, "relu": lambda: (za > 0) * 1.0}[activation]()
+    return out if isinstance(z, np.ndarray) else float(out)
+
+
+@mutant("activation_prime", "ignored_activation")
+def ap_always_sigmoid(z, activation):
+    return sp_where(z)  # the sigmoid's derivative, whatever the activation
+
+
+@mutant("activation_prime", "ignored_activation")
+def ap_always_relu(z, activation):
+    return rp_where(z)
+
+
+# ========== mse output grad: one part of squared_error_backward
+@_part("half")
 def mse_plain(a, y):
     return a - y
 
 
-@correct("mse_output_grad")
+@_part("half")
 def mse_subtract(a, y):
     return np.subtract(a, y)
 
 
-@correct("mse_output_grad")
+@_part("half")
 def mse_half_of_two(a, y):
     return 0.5 * 2 * (a - y)
 
 
-@mutant("mse_output_grad", "sign_error")
+@_part("half", "sign_error")
 def mse_sign(a, y):
     return y - a
 
 
-@mutant("mse_output_grad", "forgot_half")
+@_part("half", "forgot_half")
 def mse_two(a, y):
     return 2 * (a - y)
 
 
-@mutant("mse_output_grad", "averaged_over_m")
+@_part("half", "averaged_over_m")
 def mse_over_m(a, y):
     return (a - y) / a.shape[1]
 
 
-@mutant("mse_output_grad", "mean_over_outputs")
+@_part("half", "mean_over_outputs")
 def mse_mean(a, y):
     return 2 * (a - y) / a.shape[0]
 
 
-@mutant("mse_output_grad", "returned_loss")
+@_part("half", "returned_loss")
 def mse_loss(a, y):
     return 0.5 * (a - y) ** 2
 
 
-@mutant("mse_output_grad", "lost_dimension")
+@_part("half", "lost_dimension")
 def mse_summed(a, y):
     return (a - y).sum(axis=1)
 
 
-@mutant("mse_output_grad", "mutated_input")
+@_part("half", "mutated_input")
 def mse_in_place(a, y):
     a -= y
     return a.copy()
@@ -865,13 +957,13 @@ def sd_columns(w, x):
     return float(y), (y * (1 - y) * x)[:, None], (y * (1 - y) * w)[:, None]
 
 
-# ========== squared_error_grad
-@correct("squared_error_grad")
+# ========== squared error grad: one part of squared_error_backward
+@_part("full")
 def sq_plain(x, h):
     return 2 * (x - h)
 
 
-@correct("squared_error_grad")
+@_part("full")
 def sq_chain(x, h):
     y = x - h
     grad_y = 2 * y
@@ -879,40 +971,61 @@ def sq_chain(x, h):
     return jac @ grad_y
 
 
-@correct("squared_error_grad")
+@_part("full")
 def sq_loop(x, h):
     return np.array([2.0 * (a - b) for a, b in zip(x, h, strict=True)])
 
 
-@mutant("squared_error_grad", "forgot_factor_2")
+@_part("full", "forgot_factor_2")
 def sq_no_2(x, h):
     return x - h
 
 
-@mutant("squared_error_grad", "sign_error")
+@_part("full", "sign_error")
 def sq_sign(x, h):
     return 2 * (h - x)
 
 
-@mutant("squared_error_grad", "returned_loss")
+@_part("full", "returned_loss")
 def sq_loss(x, h):
     return float(np.sum((x - h) ** 2))
 
 
-@mutant("squared_error_grad", "norm_not_squared")
+@_part("full", "norm_not_squared")
 def sq_norm(x, h):
     return (x - h) / np.linalg.norm(x - h)
 
 
-@mutant("squared_error_grad", "mutated_input")
+@_part("full", "mutated_input")
 def sq_in_place(x, h):
     x -= h
     return 2 * x
 
 
-@mutant("squared_error_grad", "wrong_shape")
+@_part("full", "wrong_shape")
 def sq_column(x, h):
     return 2 * (x - h).reshape(-1, 1)
+
+
+# ========== squared_error_backward: with the 1/2 (the mse part) and without (the sq part)
+_compose("squared_error_backward", ("half", "full"),
+         lambda a: ("half" if a[2] else "full", a[:2]))
+
+
+@correct("squared_error_backward")
+def se_scale(a, y, half=False):
+    c = 0.5 if half else 1.0
+    return c * 2 * (a - y)
+
+
+@mutant("squared_error_backward", "forgot_half")
+def se_ignores_half(a, y, half=False):
+    return 2 * (a - y)
+
+
+@mutant("squared_error_backward", "forgot_factor_2")
+def se_always_half(a, y, half=False):
+    return a - y
 
 
 # ========== relu_layer_jacobian
@@ -1307,7 +1420,7 @@ correct("micrograd_grads")(_micro("iterative_topo", order="stack"))
 correct("micrograd_grads")(_micro("kahn_order", order="kahn"))
 
 
-@correct("micrograd_grads")
+@mutant("micrograd_grads", "uses_course_tool")  # the exercise is to write your own
 def coursekit_value(expr, inputs):
     from coursekit import Value
 

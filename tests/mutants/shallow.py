@@ -351,3 +351,252 @@ def predict_plus_one(X, parameters):
 @mutant("predict_tanh_softmax", "used_hidden_layer")
 def predict_hidden(X, parameters):
     return np.argmax(tanh_softmax_forward(X, parameters)[1]["A1"], axis=0)
+
+
+# ========== two_layer_model (section 8): the loop calls the layer functions, here those
+# of course.nn (right ones, as a student's loop calls the student's own), and the given
+# init_two_layer and two_layer_cost (written out as the notebook gives them)
+from course.nn import (  # noqa: E402
+    ACTIVATIONS,
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+)
+
+
+def init_two_layer(n_x, n_h, n_y=1, seed=0):
+    rng = np.random.default_rng(seed)
+    return {"W1": rng.standard_normal((n_h, n_x)) / np.sqrt(n_x), "b1": np.zeros((n_h, 1)),
+            "W2": rng.standard_normal((n_y, n_h)) / np.sqrt(n_h), "b2": np.zeros((n_y, 1))}
+
+
+def two_layer_cost(A2, Y):
+    A = np.clip(A2, 1e-12, 1 - 1e-12)
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / Y.shape[1])
+
+
+def _two_layer_step(X, Y, p, *, fused=True, hidden_sigmoid=True, output_act=True):
+    """Forward, cost and gradients of one step (a right one with the defaults)."""
+    A1, cache1 = linear_activation_forward(X, p["W1"], p["b1"], "sigmoid")
+    A2, cache2 = linear_activation_forward(A1, p["W2"], p["b2"], "sigmoid")
+    cost = two_layer_cost(A2, Y)
+    if fused:
+        dA1, dW2, db2 = linear_backward(A2 - Y, cache2[0])
+    else:  # the unfused seed through the sigmoid's backward: the same numbers
+        dA2 = -(Y / A2 - (1 - Y) / (1 - A2))
+        dA1, dW2, db2 = linear_activation_backward(dA2, cache2, "sigmoid")
+    if not output_act:
+        dA1, dW2, db2 = linear_activation_backward(A2 - Y, cache2, "sigmoid")
+    if hidden_sigmoid:
+        _, dW1, db1 = linear_activation_backward(dA1, cache1, "sigmoid")
+    else:
+        _, dW1, db1 = linear_backward(dA1, cache1[0])
+    return cost, {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+
+@correct("two_layer_model")
+def two_layer_dict_comprehension(X, Y, n_h, learning_rate=0.5, num_iterations=1000, seed=0,
+                                 parameters=None):
+    if parameters is None:
+        parameters = init_two_layer(X.shape[0], n_h, Y.shape[0], seed)
+    costs = []
+    for _ in range(num_iterations):
+        cost, grads = _two_layer_step(X, Y, parameters)
+        costs.append(cost)
+        parameters = {k: v - learning_rate * grads["d" + k] for k, v in parameters.items()}
+    return parameters, costs
+
+
+@correct("two_layer_model")
+def two_layer_unfused_seed_in_place_on_a_copy(X, Y, n_h, learning_rate=0.5,
+                                              num_iterations=1000, seed=0, parameters=None):
+    """The seed dA2 through linear_activation_backward(..., "sigmoid"), and -= on copies."""
+    p = (copy.deepcopy(parameters) if parameters is not None
+         else init_two_layer(X.shape[0], n_h, seed=seed))
+    costs = []
+    i = 0
+    while i < num_iterations:
+        cost, g = _two_layer_step(X, Y, p, fused=False)
+        costs.append(cost)
+        for key in ("W1", "b1", "W2", "b2"):
+            p[key] -= learning_rate * g["d" + key]
+        i += 1
+    return p, costs
+
+
+@correct("two_layer_model")
+def two_layer_written_out(X, Y, n_h, learning_rate=0.5, num_iterations=1000, seed=0,
+                          parameters=None):
+    """Every call written out, the costs in a numpy array turned into floats at the end."""
+    p = dict(parameters) if parameters is not None else init_two_layer(X.shape[0], n_h, 1, seed)
+    costs = np.zeros(num_iterations)
+    for i in range(num_iterations):
+        A1, c1 = linear_activation_forward(X, p["W1"], p["b1"], activation="sigmoid")
+        A2, c2 = linear_activation_forward(A1, p["W2"], p["b2"], activation="sigmoid")
+        costs[i] = two_layer_cost(A2, Y)
+        dZ2 = A2 - Y
+        dA1, dW2, db2 = linear_backward(dZ2, c2[0])
+        dA0, dW1, db1 = linear_activation_backward(dA1, c1, "sigmoid")
+        p["W1"], p["b1"] = p["W1"] - learning_rate * dW1, p["b1"] - learning_rate * db1
+        p["W2"], p["b2"] = p["W2"] - learning_rate * dW2, p["b2"] - learning_rate * db2
+    return p, [float(c) for c in costs]
+
+
+def _lb_no_1_over_m(dZ, cache):
+    A_prev, W, _ = cache
+    return W.T @ dZ, dZ @ A_prev.T, np.sum(dZ, axis=1, keepdims=True)
+
+
+@correct("two_layer_model")
+def two_layer_right_loop_wrong_linear_backward(X, Y, n_h, learning_rate=0.5,
+                                               num_iterations=1000, seed=0, parameters=None):
+    """A right loop calling a linear_backward without its 1/m (and a
+    linear_activation_backward built on it): the loop keeps its points, with a note."""
+    p = parameters if parameters is not None else init_two_layer(X.shape[0], n_h, 1, seed)
+    costs = []
+    for _ in range(num_iterations):
+        A1, c1 = linear_activation_forward(X, p["W1"], p["b1"], "sigmoid")
+        A2, c2 = linear_activation_forward(A1, p["W2"], p["b2"], "sigmoid")
+        costs.append(two_layer_cost(A2, Y))
+        dA1, dW2, db2 = _lb_no_1_over_m(A2 - Y, c2[0])
+        (lin1, Z1) = c1
+        _, dW1, db1 = _lb_no_1_over_m(ACTIVATIONS["sigmoid"][1](dA1, Z1), lin1)
+        g = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        p = {k: p[k] - learning_rate * g["d" + k] for k in ("W1", "b1", "W2", "b2")}
+    return p, costs
+
+
+def _two(X, Y, n_h, lr, n, seed, parameters, *, sign=1.0, rate=None, carry=True,
+         after=False, every=1, steps=None, biases=True, seed_used=None, update=True,
+         stale=False, **step):
+    if parameters is None:
+        parameters = init_two_layer(X.shape[0], n_h, 1, seed if seed_used is None else seed_used)
+    first, costs, previous = parameters, [], None
+    for i in range(n if steps is None else steps):
+        used = parameters if carry else first
+        cost, grads = _two_layer_step(X, Y, used, **step)
+        if stale:
+            grads, previous = previous, grads
+        r = lr if rate is None else rate
+        new = used if (grads is None or not update) else {
+            k: (v - sign * r * grads["d" + k] if biases or k[0] == "W" else v)
+            for k, v in used.items()}
+        if i % every == 0:
+            costs.append(_two_layer_step(X, Y, new)[0] if after else cost)
+        parameters = new
+    return parameters, costs
+
+
+def _two_mutant(code, **kw):
+    def deco(name):
+        def func(X, Y, n_h, learning_rate=0.5, num_iterations=1000, seed=0, parameters=None):
+            return _two(X, Y, n_h, learning_rate, num_iterations, seed, parameters, **kw)
+        func.__name__ = name
+        mutant("two_layer_model", code)(func)
+        return func
+    return deco
+
+
+_two_mutant("gradient_ascent", sign=-1.0)("two_layer_plus")
+_two_mutant("ignored_learning_rate", rate=1.0)("two_layer_no_rate")
+_two_mutant("no_update", update=False)("two_layer_never_updated")
+_two_mutant("parameters_not_carried", carry=False)("two_layer_not_carried")
+_two_mutant("stale_gradients", stale=True)("two_layer_update_before_backward")
+_two_mutant("cost_after_update", after=True)("two_layer_cost_after")
+_two_mutant("costs_wrong_steps", every=100)("two_layer_every_100")
+_two_mutant("only_W_updated", biases=False)("two_layer_only_W")
+_two_mutant("ignored_seed", seed_used=0)("two_layer_seed_zero")
+_two_mutant("fused_through_sigmoid", output_act=False)("two_layer_sigmoid_twice")
+_two_mutant("hidden_derivative_skipped", hidden_sigmoid=False)("two_layer_no_hidden_slope")
+
+
+@mutant("two_layer_model", "off_by_one_steps")
+def two_layer_one_short(X, Y, n_h, learning_rate=0.5, num_iterations=1000, seed=0,
+                        parameters=None):
+    return _two(X, Y, n_h, learning_rate, num_iterations, seed, parameters,
+                steps=num_iterations - 1)
+
+
+@mutant("two_layer_model", "costs_not_recorded")
+def two_layer_no_costs(X, Y, n_h, learning_rate=0.5, num_iterations=1000, seed=0,
+                       parameters=None):
+    """The cost is never recorded: an empty list."""
+    return _two(X, Y, n_h, learning_rate, num_iterations, seed, parameters)[0], []
+
+
+@mutant("two_layer_model", "wrong_hidden_activation")
+def two_layer_tanh_hidden(X, Y, n_h, learning_rate=0.5, num_iterations=1000, seed=0,
+                          parameters=None):
+    p = parameters if parameters is not None else init_two_layer(X.shape[0], n_h, 1, seed)
+    costs = []
+    for _ in range(num_iterations):
+        A1, c1 = linear_activation_forward(X, p["W1"], p["b1"], "tanh")
+        A2, c2 = linear_activation_forward(A1, p["W2"], p["b2"], "sigmoid")
+        costs.append(two_layer_cost(A2, Y))
+        dA1, dW2, db2 = linear_backward(A2 - Y, c2[0])
+        _, dW1, db1 = linear_activation_backward(dA1, c1, "tanh")
+        g = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+        p = {k: p[k] - learning_rate * g["d" + k] for k in p}
+    return p, costs
+
+
+@mutant("two_layer_model", "mutated_input")
+def two_layer_in_place_on_the_given(X, Y, n_h, learning_rate=0.5, num_iterations=1000,
+                                    seed=0, parameters=None):
+    p = parameters if parameters is not None else init_two_layer(X.shape[0], n_h, 1, seed)
+    costs = []
+    for _ in range(num_iterations):
+        cost, g = _two_layer_step(X, Y, p)
+        costs.append(cost)
+        for key in p:
+            p[key] -= learning_rate * g["d" + key]      # the caller's arrays
+    return p, costs
+
+
+# ========== predict_two_layer
+def _two_layer_output(X, p):
+    A1, _ = linear_activation_forward(X, p["W1"], p["b1"], "sigmoid")
+    A2, cache2 = linear_activation_forward(A1, p["W2"], p["b2"], "sigmoid")
+    return A1, A2, cache2[1]
+
+
+@correct("predict_two_layer")
+def predict_two_gt_half(X, parameters):
+    return (_two_layer_output(X, parameters)[1] > 0.5).astype(int)
+
+
+@correct("predict_two_layer")
+def predict_two_z_positive_bool(X, parameters):
+    """sigmoid(z) > 0.5 exactly when z > 0; booleans are accepted."""
+    return _two_layer_output(X, parameters)[2] > 0
+
+
+@correct("predict_two_layer")
+def predict_two_where_float(X, parameters):
+    A2 = _two_layer_output(X, parameters)[1]
+    return np.where(A2 > 0.5, 1.0, 0.0)
+
+
+@mutant("predict_two_layer", "returned_probabilities")
+def predict_two_probabilities(X, parameters):
+    return _two_layer_output(X, parameters)[1]
+
+
+@mutant("predict_two_layer", "threshold_on_Z")
+def predict_two_on_Z(X, parameters):
+    return (_two_layer_output(X, parameters)[2] > 0.5).astype(int)
+
+
+@mutant("predict_two_layer", "wrong_threshold")
+def predict_two_swapped(X, parameters):
+    return (_two_layer_output(X, parameters)[1] <= 0.5).astype(int)
+
+
+@mutant("predict_two_layer", "threshold_ge")
+def predict_two_ge(X, parameters):
+    return (_two_layer_output(X, parameters)[1] >= 0.5).astype(int)
+
+
+@mutant("predict_two_layer", "used_hidden_layer")
+def predict_two_hidden(X, parameters):
+    return (_two_layer_output(X, parameters)[0] > 0.5).astype(int)
