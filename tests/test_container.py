@@ -244,7 +244,7 @@ def copied():
     # only the runner's own modules were copied in: no reference, no checks, no judge
     assert set(value(out["copied"])) <= {
         "autograder/__init__.py", "autograder/plain.py", "autograder/runner.py",
-        "coursekit/__init__.py", "coursekit/plain.py"}
+        "coursekit/__init__.py", "coursekit/plain.py", "coursekit/own_work.py"}
 
 
 @needs_containers

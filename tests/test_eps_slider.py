@@ -54,10 +54,11 @@ def test_without_ipywidgets_the_cell_draws_one_static_plot(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets -> ImportError
     calls, shown = [], []
     ns = _namespace(calls, shown)
+    open_before = plt.get_fignums()                          # other tests' figures
     exec(compile(_slider_source(), "eps-slider", "exec"), ns)
     assert capsys.readouterr().err == ""
     assert len(shown) == 1 and isinstance(shown[0], Figure)  # the static plot, shown once
-    assert not plt.get_fignums()                             # closed in pyplot
+    assert plt.get_fignums() == open_before                  # closed in pyplot
     ax = shown[0].axes[0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
     marked = ax.get_lines()[-1]  # the point at eps = 1e-6
