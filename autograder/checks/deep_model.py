@@ -257,17 +257,7 @@ def _loop_cases(check, seed, hidden):
                       "np.clip(AL, 1e-12, 1 - 1e-12), and use the clipped AL for the cost "
                       "and the backward pass",
                       _leaves(run(mistake="no_clip")))
-        components = []
-        for func, code, what, repl in _component_variants(nn, seeded, m):
-            try:
-                with np.errstate(all="ignore"):
-                    leaves = _leaves(run(**repl))
-            except Exception:  # noqa: BLE001 - a variant that cannot run: not offered
-                continue
-            components.append({"code": f"{func}:{code}", "message": (
-                f"your loop is right, but {func} is not: {what} (its own check, "
-                f"{code}). The loop keeps its points; fix {func} and this note goes"),
-                "leaves": leaves})
+        components = loop_components(run, _component_variants(nn, seeded, m))
         label = (f"layers_dims = {dims}, m = {m}, learning_rate = {lr}, "
                  f"num_iterations = {n}, record_every = {k}")
         label += (", seeded (np.random.seed(seed), then initialize_parameters_deep)"
@@ -276,6 +266,27 @@ def _loop_cases(check, seed, hidden):
             label += ", saturated outputs (the clip matters)"
         out.append(case(label, args, expected, forms, kwargs=kwargs, components=components))
     return out
+
+
+def loop_components(run, variants):
+    """What a right training loop returns over each named mistake of a function it calls:
+    ``case.extra["components"]`` entries, matched by :func:`_loop_leaf` (the loop keeps
+    its points, with a note naming the function to fix).
+
+    ``variants`` yields ``(func, code, what, replacements)``; ``run(**replacements)`` is the
+    reference loop with that function's mistaken form. A variant that cannot run is left
+    out."""
+    components = []
+    for func, code, what, repl in variants:
+        try:
+            with np.errstate(all="ignore"):
+                leaves = _leaves(run(**repl))
+        except Exception:  # noqa: BLE001 - a variant that cannot run: not offered
+            continue
+        components.append({"code": f"{func}:{code}", "message": (
+            f"your loop is right, but {func} is not: {what} (its own check, {code}). "
+            f"The loop keeps its points; fix {func} and this note goes"), "leaves": leaves})
+    return components
 
 
 def _loop_leaf(check, case_, name, exp, got):

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._build import Forms, case, ref, shape_only
 from .core import Check, case_rng, register
-from .deep_model import _loop_leaf, _predict_leaf
+from .deep_model import _loop_leaf, _predict_leaf, loop_components
 
 _KEYS = ("W1", "b1", "W2", "b2")
 
@@ -249,17 +249,9 @@ def _loop_cases(check, seed, hidden):
             forms.add("ignored_seed", f"your starting parameters are those of seed 0: pass "
                       f"seed (here {s}) to init_tanh_softmax",
                       functools.partial(_mistake, run, "ignored_seed"))
-        components = []
-        for code, what, backward in _backward_variants(m):
-            try:
-                with np.errstate(all="ignore"):
-                    leaves = _leaves(run(backward=backward))
-            except Exception:  # noqa: BLE001 - a variant that cannot run: not offered
-                continue
-            components.append({"code": f"tanh_softmax_backward:{code}", "message": (
-                f"your loop is right, but tanh_softmax_backward is not: {what} (its own "
-                f"check, {code}). The loop keeps its points; fix tanh_softmax_backward and "
-                "this note goes"), "leaves": leaves})
+        components = loop_components(run, (
+            ("tanh_softmax_backward", code, what, {"backward": backward})
+            for code, what, backward in _backward_variants(m)))
         label = f"p = {p}, N = {N}, C = {C}, m = {m}, learning_rate = {lr}, " \
                 f"num_iterations = {n}"
         label += (f", seed = {s} (init_tanh_softmax)" if start is None
@@ -536,17 +528,7 @@ def _two_layer_cases(check, seed, hidden):
         if start is None and s != 0:
             add("ignored_seed", f"your starting parameters are those of seed 0: pass seed "
                 f"(here {s}) to init_two_layer", "ignored_seed")
-        components = []
-        for func, code, what, repl in _two_layer_variants(m):
-            try:
-                with np.errstate(all="ignore"):
-                    leaves = _leaves(run(**repl))
-            except Exception:  # noqa: BLE001 - a variant that cannot run: not offered
-                continue
-            components.append({"code": f"{func}:{code}", "message": (
-                f"your loop is right, but {func} is not: {what} (its own check, {code}). "
-                f"The loop keeps its points; fix {func} and this note goes"),
-                "leaves": leaves})
+        components = loop_components(run, _two_layer_variants(m))
         label = (f"n_x = {n_x}, n_h = {n_h}, m = {m}, learning_rate = {lr}, "
                  f"num_iterations = {n}")
         label += (f", seed = {s} (init_two_layer)" if start is None
