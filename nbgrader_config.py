@@ -89,3 +89,9 @@ c.ClearHiddenTests.enforce_metadata = True
 c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# Seconds to wait for a cell's last output messages after its reply. nbgrader raises
+# when they are late (raise_on_iopub_timeout), and its default of 4 s fails a whole
+# submission ("Timeout waiting for IOPub output", jupyter/nbgrader#1230) when the
+# grading machine is busy and the cell's output is large: our notebooks' figures make
+# an executed notebook of about 1 MB. Waiting longer costs nothing when they are on time.
+c.Execute.iopub_timeout = 30
