@@ -17,7 +17,7 @@ In a temporary copy of the course layout (``solutions/`` and ``nbgrader_config.p
    assignment`` (the policy otter's tests can follow: tests/test_otter.py).
 
 One module-scoped run (nbgrader starts a Jupyter kernel per submission; the assignments
-are autograded in parallel).
+are autograded in parallel, one per core, while ``course grade`` runs).
 """
 
 from __future__ import annotations
@@ -98,9 +98,55 @@ ASSIGNMENT = "03_one_layer_at_a_time"
 POLICY = {a: "student" if i == 0 else "assignment" for i, a in enumerate(SAMPLE_ASSIGNMENTS)}
 
 
-def _start(cmd, cwd, env):
-    return subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+#: nbgrader autogrades running at once: one per core (five side by side on 2 cores made
+#: kernels late enough for nbgrader to fail honest submissions in CI).
+LANES = max(1, min(len(SAMPLE_ASSIGNMENTS), os.cpu_count() or 1))
+
+
+class _Autogrades:
+    """``nbgrader autograde`` of every assignment, ``LANES`` at a time, in the background
+    (while ``course grade`` runs); each one's log kept."""
+
+    def __init__(self, assignments, cwd, root_flag, timeout=600):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.cwd, self.root_flag, self.timeout = cwd, root_flag, timeout
+        self.procs, self.stopped = {}, False
+        self.pool = ThreadPoolExecutor(max_workers=LANES)
+        self.futures = {a: self.pool.submit(self._one, a) for a in assignments}
+
+    def _one(self, a):
+        if self.stopped:
+            return ""
+        cmd = nbgrader_cmd("autograde", a, "--force", self.root_flag)
+        proc = self.procs[a] = subprocess.Popen(
+            [str(c) for c in cmd], cwd=self.cwd, env=dict(ENV, COURSE_HIDDEN_CASES=POLICY[a]),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            return proc.communicate(timeout=self.timeout)[0]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+
+    def wait(self):
+        """Every assignment's log, once all are done."""
+        logs = {}
+        for a, future in self.futures.items():
+            try:
+                logs[a] = future.result()
+            except subprocess.TimeoutExpired:
+                self.kill()
+                pytest.fail(f"nbgrader autograde {a} took more than {self.timeout} s")
+        self.pool.shutdown()
+        return logs
+
+    def kill(self):
+        self.stopped = True
+        for proc in list(self.procs.values()):
+            if proc.poll() is None:
+                proc.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _is_notebook(path):
@@ -127,11 +173,9 @@ def course(tmp_path_factory):
         run(nbgrader_cmd("generate_assignment", assignment, root_flag), cwd=tmp, timeout=180)
         releases[assignment] = read(tmp / cfg.CourseDirectory.release_directory / assignment
                                     / f"{assignment}.ipynb")
-    # one nbgrader per assignment, side by side (the gradebook is sqlite: autograde
+    # one nbgrader per assignment, LANES side by side (the gradebook is sqlite: autograde
     # writes it at the end of each submission, and retries are not needed for two)
-    procs = {a: _start(nbgrader_cmd("autograde", a, "--force", root_flag), tmp,
-                       dict(ENV, COURSE_HIDDEN_CASES=POLICY[a]))
-             for a in SAMPLE_ASSIGNMENTS}
+    autogrades = _Autogrades(SAMPLE_ASSIGNMENTS, tmp, root_flag)
     rows = {}
     try:
         for policy in sorted(set(POLICY.values())):
@@ -144,22 +188,14 @@ def course(tmp_path_factory):
             run(grade_cmd, cwd=tmp, timeout=180, ok=(0, 1))
             rows[policy] = read(out / "grades.json")["submissions"]
     except BaseException:
-        for proc in procs.values():
-            proc.kill()
-            proc.communicate()
+        autogrades.kill()
         raise
     ours = {(r["student"], r["assignment"]): {
         q["name"]: (float(q["score"]), float(q["max_score"])) for q in r["questions"]}
         for policy, batch in rows.items() for r in batch if POLICY[r["assignment"]] == policy}
     statuses = {(r["student"], r["assignment"]): r["status"] for r in rows["student"]}
 
-    logs = {}
-    for assignment, proc in procs.items():
-        try:
-            logs[assignment], _ = proc.communicate(timeout=600)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            pytest.fail(f"nbgrader autograde {assignment} took more than 600 s")
+    logs = autogrades.wait()
 
     from nbgrader.api import Gradebook, MissingEntry
 
