@@ -322,6 +322,7 @@ def one_round(tmp, course, zip_path, subs, log, jobs_list, only, repeat=3):
             busy = cores_busy(before, cpu_jiffies())
             if busy is not None:
                 extra.setdefault(f"course_j{jobs}_cores", []).append(busy)
+                extra.setdefault(f"course_j{jobs}_cpu", []).append(busy * dt)  # core-s
             times.setdefault(f"course_j{jobs}", []).append(dt)
             extra.setdefault(f"course_j{jobs}_peak", []).append(json.loads(peak.read_text()))
             scores[f"course_j{jobs}"], meta = course_scores(out / "grades.json")
@@ -330,8 +331,9 @@ def one_round(tmp, course, zip_path, subs, log, jobs_list, only, repeat=3):
         times[f"course_j{jobs}"] = statistics.median(times[f"course_j{jobs}"])
         inner = [x for x in extra[f"course_j{jobs}_inner"] if x is not None]
         extra[f"course_j{jobs}_inner"] = statistics.median(inner) if inner else None
-        cores = extra.get(f"course_j{jobs}_cores")
-        extra[f"course_j{jobs}_cores"] = statistics.median(cores) if cores else None
+        for what in ("cores", "cpu"):
+            vals = extra.get(f"course_j{jobs}_{what}")
+            extra[f"course_j{jobs}_{what}"] = statistics.median(vals) if vals else None
         peaks = extra[f"course_j{jobs}_peak"]
         extra[f"course_j{jobs}_peak"] = {k: max(p[k] for p in peaks) for k in peaks[0]}
 
@@ -466,6 +468,7 @@ def report(args, subs, rounds, scores, extras):
                         f"with the sandbox (a process), so no `--jobs` can beat it by more "
                         f"than {os.cpu_count()} / {busy['course_j1']:.2f} = {cap:.2f}x "
                         "on this machine.")
+    out += cpu_bound_text(med, extras, jobs, n)
     peaks = [(k, max((e[k + "_peak"] for e in extras if e.get(k + "_peak")),
                      key=lambda p: p["self_mb"], default=None)) for k in jobs]
     if any(p for _, p in peaks):
@@ -486,6 +489,33 @@ def report(args, subs, rounds, scores, extras):
             "mistake can lose a different share there):", "",
             *per_question(subs, scores, engines)]
     return "\n".join(out) + "\n", ok
+
+
+def cpu_bound_text(med, extras, jobs, n):
+    """Lines on the CPU one submission costs and the time it bounds: with ``c`` core-seconds
+    of CPU per submission (machine-wide: grader, workers, sandboxes), ``k`` cores cannot
+    grade faster than ``c / k`` seconds per submission, whatever the ``--jobs``."""
+    cores = os.cpu_count() or 1
+    parts, best = [], None
+    for k in jobs:
+        cpu = [e.get(k + "_cpu") for e in extras]
+        if any(c is None for c in cpu):
+            continue
+        c = statistics.median(cpu) / n
+        own = [e[k + "_peak"].get("self_cpu_s") for e in extras if e.get(k + "_peak")]
+        own_text = (f" (the grader process itself {1000 * statistics.median(own) / n:.0f} ms, "
+                    "its threads sharing one GIL)" if own and None not in own else "")
+        parts.append(f"`--jobs {k[8:]}` {1000 * c:.0f} core-ms{own_text}")
+        best = c if best is None else min(best, c)
+    if best is None:
+        return []
+    bound = best / cores
+    return ["", "CPU per submission (machine-wide core-seconds while `course grade` ran, "
+            "start-up included, / N): " + ", ".join(parts) + f". At {1000 * best:.0f} "
+            f"core-ms per submission, {cores} cores cannot grade faster than "
+            f"{1000 * bound:.0f} ms per submission: at most {med['nbgrader'] / n / bound:.1f}x "
+            f"nbgrader and {med['otter'] / n / bound:.1f}x otter on this machine until the CPU "
+            "per submission falls."]
 
 
 def visible_layout(tmp, release, subs, funcs, log, only):
