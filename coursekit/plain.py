@@ -70,6 +70,8 @@ _generic = np.generic
 _tobytes = np.ndarray.tobytes
 _ascontiguous = np.ascontiguousarray
 _dumps_json = json.dumps
+_frombuffer = np.frombuffer
+_ARRAY_KEYS = {"nd": 0, "dtype": 0, "shape": 0}.keys()
 
 
 class PlainDataError(ValueError):
@@ -115,41 +117,45 @@ def encode(obj):
     a method of a student's object: only exact built-in and numpy types are read.
     """
     buffers = []
-    count = [0]
+    count = 0
+    inf, ninf = float("inf"), float("-inf")
 
     def enc(x, depth):
-        count[0] += 1
-        if depth > MAX_DEPTH or count[0] > MAX_ITEMS:
+        nonlocal count
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_ITEMS:
             return {"opaque": "too deeply nested or too many items"}
         t = type(x)
-        if x is None or t is bool or t is str:
-            return x
-        if t is int:
-            return x if -(2**63) <= x < 2**64 else {"opaque": "int out of range"}
-        if t is float:
-            return {"float": repr(x)} if x != x or x in (float("inf"), float("-inf")) else x
+        # The types in the order they are most frequent in a grader's events.
         if t is _ndarray:
             name = _DTYPE_NAME.get(x.dtype)
             if name is None:
                 return {"opaque": f"numpy.ndarray of dtype {x.dtype}"}
             buffers.append(_tobytes(_ascontiguous(x)))
-            return {"nd": len(buffers) - 1, "dtype": name, "shape": [int(n) for n in x.shape]}
+            return {"nd": len(buffers) - 1, "dtype": name, "shape": list(map(int, x.shape))}
+        if t is str or x is None or t is bool:
+            return x
+        if t is tuple:
+            return {"tuple": [enc(v, depth + 1) for v in x]}
+        if t is float:
+            return {"float": repr(x)} if x != x or x == inf or x == ninf else x
+        if t is int:
+            return x if -(2**63) <= x < 2**64 else {"opaque": "int out of range"}
+        if t is dict:
+            for k in x:
+                if type(k) is not str:
+                    return {"opaque": "dict with non-str keys"}
+            return {"dict": [[k, enc(v, depth + 1)] for k, v in x.items()]}
+        if t is list:
+            return {"list": [enc(v, depth + 1) for v in x]}
         if isinstance(x, _generic) and t.__module__ == "numpy":
             name = _DTYPE_NAME.get(np.dtype(t))
             if name is None:
-                return {"opaque": f"numpy.{name}"}
+                return {"opaque": f"numpy.{t.__name__}"}
             v = x.item()
-            if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+            if isinstance(v, float) and (v != v or v in (inf, ninf)):
                 v = repr(v)
             return {"np": name, "v": v}
-        if t is list:
-            return {"list": [enc(v, depth + 1) for v in x]}
-        if t is tuple:
-            return {"tuple": [enc(v, depth + 1) for v in x]}
-        if t is dict:
-            if not all(type(k) is str for k in x):
-                return {"opaque": "dict with non-str keys"}
-            return {"dict": [[k, enc(v, depth + 1)] for k, v in x.items()]}
         return {"opaque": _type_name(x)}
 
     return enc(obj, 0), buffers
@@ -157,44 +163,59 @@ def encode(obj):
 
 def decode(tree, buffers):
     """Rebuild a value from :func:`encode`'s output, validating everything."""
-    count = [0]
+    count = 0
+    n_buffers = len(buffers)
+    array_keys = _ARRAY_KEYS
 
     def fail(why):
         raise PlainDataError(f"invalid plain data: {why}")
 
     def dec(node, depth):
-        count[0] += 1
-        if depth > MAX_DEPTH + 1 or count[0] > MAX_ITEMS + 1:
+        nonlocal count
+        count += 1
+        if depth > MAX_DEPTH + 1 or count > MAX_ITEMS + 1:
             fail("too deeply nested or too many items")
         t = type(node)
-        if node is None or t in (bool, str, int, float):
+        if t is str or node is None or t is int or t is float or t is bool:
             return node
         if t is not dict or len(node) == 0:
             fail(f"unexpected node of type {t.__name__}")
         if "nd" in node:
-            if set(node) != {"nd", "dtype", "shape"}:
+            if node.keys() != array_keys:
                 fail("array node with unexpected keys")
             k, name, shape = node["nd"], node["dtype"], node["shape"]
-            if type(k) is not int or not 0 <= k < len(buffers):
+            if type(k) is not int or not 0 <= k < n_buffers:
                 fail("array buffer index out of range")
-            if name not in ALLOWED_DTYPES:
+            dt = _NAME_DTYPE.get(name) if type(name) is str else None
+            if dt is None:
                 fail(f"dtype {name!r} is not allowed")
-            if type(shape) is not list or not all(type(n) is int and n >= 0 for n in shape):
-                fail("bad array shape")
-            if len(shape) > 32:
-                fail("too many dimensions")
-            dt = _NAME_DTYPE[name]
+            if type(shape) is not list or len(shape) > 32:
+                fail("bad array shape" if type(shape) is not list else "too many dimensions")
             size = 1
             for n in shape:
+                if type(n) is not int or n < 0:
+                    fail("bad array shape")
                 size *= n
             buf = buffers[k]
             if size * dt.itemsize != len(buf):
                 fail(f"array of shape {tuple(shape)} and dtype {name} needs "
                      f"{size * dt.itemsize} bytes; got {len(buf)}")
-            return np.frombuffer(buf, dtype=dt).reshape(shape).copy()
+            return _frombuffer(buf, dtype=dt).reshape(shape).copy()
+        if "tuple" in node and type(node["tuple"]) is list:
+            return tuple([dec(v, depth + 1) for v in node["tuple"]])
+        if "dict" in node and type(node["dict"]) is list:
+            out = {}
+            for item in node["dict"]:
+                if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+                    fail("bad dict item")
+                out[item[0]] = dec(item[1], depth + 1)
+            return out
+        if "list" in node and type(node["list"]) is list:
+            return [dec(v, depth + 1) for v in node["list"]]
         if "np" in node:
             name, v = node.get("np"), node.get("v")
-            if name not in ALLOWED_DTYPES or type(v) not in (bool, int, float, str):
+            if type(name) is not str or name not in ALLOWED_DTYPES \
+                    or type(v) not in (bool, int, float, str):
                 fail("bad numpy scalar")
             if type(v) is str:
                 if v not in ("nan", "inf", "-inf"):
@@ -208,17 +229,6 @@ def decode(tree, buffers):
             if node["float"] not in ("nan", "inf", "-inf"):
                 fail("bad float")
             return float(node["float"])
-        if "list" in node and type(node["list"]) is list:
-            return [dec(v, depth + 1) for v in node["list"]]
-        if "tuple" in node and type(node["tuple"]) is list:
-            return tuple(dec(v, depth + 1) for v in node["tuple"])
-        if "dict" in node and type(node["dict"]) is list:
-            out = {}
-            for item in node["dict"]:
-                if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
-                    fail("bad dict item")
-                out[item[0]] = dec(item[1], depth + 1)
-            return out
         if "opaque" in node and type(node["opaque"]) is str:
             return Opaque(node["opaque"])
         fail(f"unknown node {sorted(node)!r:.80}")

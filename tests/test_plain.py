@@ -97,3 +97,37 @@ def test_stream_reading_and_size_limit():
         read_message(stream.read)
     with pytest.raises(PlainDataError, match="exceeds"):
         read_message(io.BytesIO(dumps(np.zeros(1000))).read, max_bytes=100)
+
+
+def _message(tree, sizes=(), payload=b""):
+    import json
+
+    header = json.dumps({"tree": tree, "sizes": list(sizes)}).encode()
+    return struct.pack("<4sQQ", b"PLN1", len(header), len(payload)) + header + payload
+
+
+@pytest.mark.parametrize("tree, why", [
+    ({"nd": 0, "dtype": ["float64"], "shape": [1]}, "not allowed"),  # unhashable dtype
+    ({"nd": 0, "dtype": "float64", "shape": [1], "x": 1}, "unexpected keys"),
+    ({"nd": 0, "dtype": "float64", "shape": [True]}, "bad array shape"),
+    ({"nd": 0, "dtype": "float64", "shape": [-1]}, "bad array shape"),
+    ({"nd": 0, "dtype": "float64", "shape": 1}, "bad array shape"),
+    ({"nd": 0, "dtype": "float64", "shape": [1] * 33}, "too many dimensions"),
+    ({"nd": 1, "dtype": "float64", "shape": [1]}, "out of range"),
+    ({"np": ["int64"], "v": 1}, "bad numpy scalar"),  # unhashable dtype
+    ({"np": "int8", "v": 1000}, "out of range"),
+    ({"float": "1.5"}, "bad float"),
+    ({"dict": [["k"]]}, "bad dict item"),
+    ({"set": [1]}, "unknown node"),
+    ([1, 2], "unexpected node"),
+])
+def test_every_malformed_node_is_a_plain_data_error(tree, why):
+    """Not a TypeError or a value: the grader catches PlainDataError (and only it) as
+    "its process sent invalid data"."""
+    with pytest.raises(PlainDataError, match=why):
+        loads(_message(tree, [8], b"\0" * 8))
+
+
+def test_numpy_scalar_of_a_refused_dtype_names_its_type():
+    r = roundtrip(np.complex128(1 + 2j))
+    assert isinstance(r, Opaque) and r.type_name == "numpy.complex128"

@@ -16,6 +16,17 @@ def ref():
 
 def plainify(x):
     """Deep copy of ``x`` with numpy scalars as Python numbers and arrays owned."""
+    t = type(x)  # exact types first (the common case), subclasses below
+    if t is np.ndarray:
+        return x.copy(order="K")  # as np.array(x, copy=True): the layout kept
+    if t is float or t is int or t is str or t is bool or x is None:
+        return x
+    if t is tuple:
+        return tuple([plainify(v) for v in x])
+    if t is dict:
+        return {str(k): plainify(v) for k, v in x.items()}
+    if t is list:
+        return [plainify(v) for v in x]
     if isinstance(x, np.ndarray):
         return np.array(x, copy=True)
     if isinstance(x, np.generic):
